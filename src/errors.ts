@@ -1,0 +1,92 @@
+/** Every HTTP error the service answers with is built here, as an RFC 9457 problem. */
+import type { Problem, ValidationError } from './types.js';
+
+/** Where problem `type` URIs live; one URN per kind of problem. */
+const TYPE_PREFIX = 'urn:cars-api:problem:';
+
+/** An error that becomes an `application/problem+json` answer. */
+export class HttpProblem extends Error {
+  readonly status: number;
+  readonly title: string;
+  readonly type: string;
+  readonly errors: ValidationError[] | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Koa's convention: the message is safe to show to the client. */
+  readonly expose = true;
+
+  constructor(
+    status: number,
+    kind: string,
+    title: string,
+    detail: string,
+    options: { errors?: ValidationError[]; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HttpProblem';
+    this.status = status;
+    this.title = title;
+    this.type = TYPE_PREFIX + kind;
+    this.errors = options.errors;
+    this.headers = options.headers ?? {};
+  }
+
+  /** The problem body for this error. */
+  toProblem(instance?: string): Problem {
+    const body: Problem = { type: this.type, title: this.title, status: this.status, detail: this.message };
+    if (instance !== undefined) body.instance = instance;
+    if (this.errors !== undefined) body.errors = this.errors;
+    return body;
+  }
+}
+
+/** 400: the request does not match the contract. */
+export const validationFailed = (errors: ValidationError[], detail = 'The request does not match the API contract.') =>
+  new HttpProblem(400, 'validation', 'Bad Request', detail, { errors });
+
+/** 400: the body is not well-formed JSON. */
+export const malformedJson = (message: string) =>
+  new HttpProblem(400, 'malformed-json', 'Bad Request', `The request body is not valid JSON: ${message}`, {
+    errors: [{ pointer: '', message }],
+  });
+
+/** 404: nothing is served at this path. */
+export const routeNotFound = (path: string) =>
+  new HttpProblem(404, 'not-found', 'Not Found', `Nothing is served at ${path}.`);
+
+/** 404: no car has this id. */
+export const carNotFound = (id: number) => new HttpProblem(404, 'not-found', 'Not Found', `No car has id ${id}.`);
+
+/** 405: the path exists, the method does not. */
+export const methodNotAllowed = (method: string, path: string, allow: readonly string[]) =>
+  new HttpProblem(
+    405,
+    'method-not-allowed',
+    'Method Not Allowed',
+    `${method} is not allowed on ${path}; use ${allow.join(', ')}.`,
+    { headers: { Allow: allow.join(', ') } },
+  );
+
+/** 409: the id is taken. */
+export const carExists = (id: number) =>
+  new HttpProblem(409, 'conflict', 'Conflict', `A car with id ${id} already exists.`);
+
+/** 409: every id is taken (only reachable when the id space is full). */
+export const noFreeId = () =>
+  new HttpProblem(409, 'conflict', 'Conflict', 'No free id is left; choose an id explicitly.');
+
+/** 413: the body is over the limit. */
+export const payloadTooLarge = (limit: number) =>
+  new HttpProblem(413, 'payload-too-large', 'Payload Too Large', `The request body is larger than ${limit} bytes.`);
+
+/** 415: the body is not in a media type the operation takes. */
+export const unsupportedMediaType = (got: string, accepted: readonly string[]) =>
+  new HttpProblem(
+    415,
+    'unsupported-media-type',
+    'Unsupported Media Type',
+    `The body was sent as ${got || 'an unspecified media type'}; send it as ${accepted.join(' or ')}.`,
+  );
+
+/** 500: anything unexpected. The detail never carries internals. */
+export const internalError = (cause?: unknown) =>
+  new HttpProblem(500, 'internal', 'Internal Server Error', 'The server could not complete the request.', { cause });

@@ -1,0 +1,45 @@
+/** Request bodies: the media type is enforced here, then @koa/bodyparser reads and parses the JSON. */
+import { bodyParser } from '@koa/bodyparser';
+import type { Context } from 'koa';
+import { malformedJson, payloadTooLarge, unsupportedMediaType } from '../errors.js';
+
+/** Reads the body of an operation that takes one. */
+export type BodyReader = (ctx: Context, accepted: readonly string[]) => Promise<unknown>;
+
+/** Options for the body reader. */
+export interface BodyReaderOptions {
+  /** The largest body accepted, in bytes; larger ones get 413. */
+  limit: number;
+  /** Every media type an operation may take; all are JSON or `+json` types. */
+  mediaTypes: readonly string[];
+}
+
+/**
+ * Builds the body reader. openapi-backend parses a string body as JSON whatever its media type,
+ * so the 415 for a non-JSON body is decided here, before parsing.
+ */
+export function createBodyReader({ limit, mediaTypes }: BodyReaderOptions): BodyReader {
+  const parse = bodyParser({
+    enableTypes: ['json'],
+    extendTypes: { json: [...mediaTypes] },
+    jsonLimit: limit,
+    jsonStrict: true,
+    encoding: 'utf-8',
+    onError(err: Error & { status?: number; type?: string }) {
+      if (err.status === 413) throw payloadTooLarge(limit);
+      if (err.status === 415) throw unsupportedMediaType(`a charset other than UTF-8`, mediaTypes);
+      if (err.status === 400 || err instanceof SyntaxError) throw malformedJson(err.message);
+      throw err;
+    },
+  });
+  const done = async () => {};
+
+  return async (ctx, accepted) => {
+    const declared = ctx.get('Content-Type');
+    const hasBody = ctx.get('Transfer-Encoding') !== '' || (ctx.request.length ?? 0) > 0;
+    if (!hasBody) return undefined;
+    if (!declared || !ctx.is(...accepted)) throw unsupportedMediaType(declared.split(';')[0] ?? '', accepted);
+    await parse(ctx, done);
+    return ctx.request.body;
+  };
+}

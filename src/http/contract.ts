@@ -1,0 +1,92 @@
+/** The spec compiled once at start-up: routes, and openapi-backend's per-operation validators. */
+import { OpenAPIBackend, type Document } from 'openapi-backend';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { validationFailed } from '../errors.js';
+import type { OperationId, ValidationError } from '../types.js';
+import { compileRouter, type Router } from './router.js';
+
+/** An operation with everything a request needs, precomputed. */
+export interface CompiledOperation {
+  readonly operationId: OperationId;
+  readonly method: string;
+  readonly path: string;
+  /** Media types the request body may use; empty when the operation takes no body. */
+  readonly bodyTypes: readonly string[];
+  readonly validators: readonly ValidateFunction[];
+}
+
+/** The input openapi-backend's validators check; validation coerces path and query in place. */
+export interface RequestParts {
+  path: Record<string, unknown>;
+  query: Record<string, unknown>;
+  header: Record<string, unknown>;
+  cookie: Record<string, unknown>;
+  requestBody?: unknown;
+}
+
+/** The compiled contract. */
+export interface Contract {
+  readonly api: OpenAPIBackend;
+  readonly operations: readonly CompiledOperation[];
+  readonly route: Router<CompiledOperation>;
+  /** Validates (and coerces) a request's parts; throws a 400 problem listing every failure. */
+  validate(operation: CompiledOperation, parts: RequestParts): void;
+}
+
+/** Builds the contract from a parsed spec. openapi-backend checks the document itself first. */
+export async function compileContract(definition: Document): Promise<Contract> {
+  const api = new OpenAPIBackend({
+    definition: structuredClone(definition),
+    strict: true,
+    validate: true,
+    ajvOpts: { allErrors: true },
+  });
+  await api.init();
+
+  const operations: CompiledOperation[] = api.router.getOperations().map((op) => {
+    if (!op.operationId) throw new Error(`${op.method.toUpperCase()} ${op.path} has no operationId`);
+    const body = op.requestBody as { content?: Record<string, unknown> } | undefined;
+    return {
+      operationId: op.operationId as OperationId,
+      method: op.method.toUpperCase(),
+      path: op.path,
+      bodyTypes: Object.keys(body?.content ?? {}),
+      validators: api.validator.getRequestValidatorsForOperation(op.operationId),
+    };
+  });
+
+  return {
+    api,
+    operations,
+    route: compileRouter(operations),
+    validate(operation, parts) {
+      let errors: ValidationError[] | undefined;
+      for (const validator of operation.validators) {
+        if (!validator(parts)) (errors ??= []).push(...(validator.errors ?? []).map(toValidationError));
+      }
+      if (errors) throw validationFailed(errors);
+    },
+  };
+}
+
+/** Turns an Ajv error on the request parts into `{pointer, message}`, pointing into the body or a parameter. */
+export function toValidationError(error: ErrorObject): ValidationError {
+  let pointer = error.instancePath;
+  let message = error.message ?? 'is invalid';
+  const params = error.params as { missingProperty?: string; additionalProperty?: string };
+  if (error.keyword === 'required' && params.missingProperty !== undefined) {
+    pointer += `/${escapePointer(params.missingProperty)}`;
+    message = 'is required';
+  } else if (error.keyword === 'additionalProperties' && params.additionalProperty !== undefined) {
+    pointer += `/${escapePointer(params.additionalProperty)}`;
+    message = pointer.startsWith('/query/') ? 'is not a known query parameter' : 'is not an allowed property';
+  }
+  if (pointer === '/requestBody') return { pointer: '', message: message === 'is required' ? 'a request body is required' : message };
+  if (pointer.startsWith('/requestBody/')) pointer = pointer.slice('/requestBody'.length);
+  return { pointer, message };
+}
+
+/** RFC 6901 escaping of one reference token. */
+function escapePointer(token: string): string {
+  return token.replaceAll('~', '~0').replaceAll('/', '~1');
+}

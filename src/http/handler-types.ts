@@ -1,0 +1,43 @@
+/** Handler types derived from the generated `operations`, so a missing or mistyped handler fails to compile. */
+import type { OperationId, operations } from '../types.js';
+
+type Params<Op, In extends 'path' | 'query' | 'header'> = Op extends { parameters: { [K in In]?: infer P } }
+  ? [P] extends [never | undefined]
+    ? Record<string, never>
+    : NonNullable<P>
+  : Record<string, never>;
+
+type RequestBodyOf<Op> = Op extends { requestBody: { content: infer C } }
+  ? C[keyof C]
+  : Op extends { requestBody?: { content: infer C } }
+    ? C[keyof C] | undefined
+    : undefined;
+
+/** The validated input of an operation: path and query are already coerced to their schema types. */
+export interface HandlerInput<Op> {
+  path: Params<Op, 'path'>;
+  query: Params<Op, 'query'>;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  body: RequestBodyOf<Op>;
+}
+
+type SuccessStatus = 200 | 201 | 202 | 204 | 304;
+
+type ResponseBodyOf<R> = R extends { content: { 'application/json': infer B } } ? B : undefined;
+
+/** A successful answer: one of the operation's documented 2xx/304 statuses with its body. */
+export type HandlerResult<Op> = Op extends { responses: infer Rs }
+  ? {
+      [S in keyof Rs & SuccessStatus]: {
+        status: S;
+        body: ResponseBodyOf<Rs[S]>;
+        headers?: Record<string, string>;
+      };
+    }[keyof Rs & SuccessStatus]
+  : never;
+
+/** A handler for one operation. Errors are thrown as `HttpProblem`s. */
+export type Handler<Op> = (input: HandlerInput<Op>) => Promise<HandlerResult<Op>>;
+
+/** One handler per operationId, typed from the contract. */
+export type Handlers = { [K in OperationId]: Handler<operations[K]> };

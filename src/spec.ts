@@ -1,0 +1,12 @@
+/** Loads the contract, `spec/cars.openapi.yaml`, the single source of truth. */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { Document } from 'openapi-backend';
+
+/** Where the spec lives in the repository. */
+export const SPEC_PATH = new URL('../spec/cars.openapi.yaml', import.meta.url);
+
+/** Reads and parses the spec; call it once at start-up and share the result. */
+export function loadSpec(path: URL | string = SPEC_PATH): Document {
+  return parse(readFileSync(path, 'utf8')) as Document;
+}
