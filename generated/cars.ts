@@ -13,7 +13,12 @@ export interface paths {
         };
         /**
          * List cars
-         * @description Returns the cars as a JSON array, ordered by id.
+         * @description Returns one page of cars as a JSON array, ordered by `sort` (by id
+         *     when absent). Filters narrow the list; when more cars follow, the
+         *     `Link` header announces the next page (RFC 8288) with an opaque
+         *     `cursor`. Paging is by keyset, so a page costs the same on any size
+         *     of store, and walking the pages returns every car exactly once even
+         *     while cars are being added.
          *
          *     Unknown query parameters are rejected with 400 rather than ignored.
          */
@@ -24,6 +29,11 @@ export interface paths {
          * @description Stores a new car. The client may choose the `id`, as the tutorial
          *     does, or leave it out to get the next free id. The answer carries the
          *     stored car and its URL in `Location`.
+         *
+         *     With an `Idempotency-Key`, a retry of the same request (same key,
+         *     same body) replays the first answer, with the same status, body and
+         *     `Location`, and creates no second car, across restarts and instances.
+         *     The same key with a different body gets 422.
          */
         post: operations["createCar"];
         delete?: never;
@@ -47,7 +57,8 @@ export interface paths {
         };
         /**
          * Get a car
-         * @description Returns the car with the given id.
+         * @description Returns the car with the given id and its `ETag`. With
+         *     `If-None-Match` naming the current tag, answers 304 with no body.
          */
         get: operations["getCar"];
         /**
@@ -55,17 +66,34 @@ export interface paths {
          * @description Replaces the car with the given id, or creates it when it does not
          *     exist (the tutorial's PUT). The body may repeat the id; an id that
          *     differs from the path id is a 400.
+         *
+         *     `If-Match` makes the write conditional on the current `ETag` (412
+         *     when it is stale or the car is absent); `If-None-Match: *` creates
+         *     only when the car is absent (412 otherwise). The check and the write
+         *     are one atomic step.
          */
         put: operations["replaceCar"];
         post?: never;
         /**
          * Delete a car
-         * @description Deletes the car with the given id.
+         * @description Deletes the car with the given id. `If-Match` makes the delete
+         *     conditional on the current `ETag` (412 when stale).
          */
         delete: operations["deleteCar"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update some fields of a car
+         * @description Applies a JSON Merge Patch (RFC 7396) to the car. Members left out
+         *     are unchanged. `id` cannot be changed: it may only repeat the path id.
+         *     `model` and `color` are required members of a car, so setting either
+         *     to `null` (which would remove it) is rejected with 400, as is any
+         *     result that is not a valid car.
+         *
+         *     `If-Match` makes the write conditional on the current `ETag` (412
+         *     when stale); the check and the write are one atomic step.
+         */
+        patch: operations["updateCar"];
         trace?: never;
     };
 }
@@ -103,6 +131,19 @@ export interface components {
             id?: components["schemas"]["CarIdValue"];
             model: components["schemas"]["Model"];
             color: components["schemas"]["Color"];
+        };
+        /**
+         * @description A JSON Merge Patch (RFC 7396) for a car: the members to change.
+         *     `id` may only repeat the path id; `null` members are rejected,
+         *     because a car must keep its model and color.
+         * @example {
+         *       "color": "Red"
+         *     }
+         */
+        CarPatch: {
+            id?: components["schemas"]["CarIdValue"];
+            model?: components["schemas"]["Model"];
+            color?: components["schemas"]["Color"];
         };
         /**
          * @description The car's model; 1 to 100 characters, no control characters.
@@ -217,6 +258,33 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The `If-Match` or `If-None-Match` condition does not hold; nothing was written. */
+        PreconditionFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description This server requires `If-Match` on writes to existing cars (RFC 6585). */
+        PreconditionRequired: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The `Idempotency-Key` was already used with a different request. */
+        IdempotencyKeyReused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The server failed; the details are in its logs, never in the answer. */
         InternalError: {
             headers: {
@@ -233,9 +301,73 @@ export interface components {
          * @example 1
          */
         CarId: components["schemas"]["CarIdValue"];
+        /**
+         * @description The page size, 1 to 1000.
+         * @example 100
+         */
+        Limit: number;
+        /**
+         * @description Where the page starts: copy it from the previous page's `Link`
+         *     header. It is opaque and bound to the query's sort and filters; a
+         *     malformed, tampered or mismatched cursor gets 400.
+         * @example eyJ2IjoxLCJzIjoiaWQiLCJmIjoiIiwiayI6eyJpZCI6MX19.0V4dUwBu6yI
+         */
+        Cursor: string;
+        /**
+         * @description Only cars with exactly this model, ignoring case.
+         * @example Honda
+         */
+        ModelFilter: components["schemas"]["Model"];
+        /**
+         * @description Only cars with exactly this color, ignoring case.
+         * @example White
+         */
+        ColorFilter: components["schemas"]["Color"];
+        /**
+         * @description Only cars whose model or color contains this text, ignoring case.
+         * @example hon
+         */
+        Search: string;
+        /**
+         * @description Comma-separated sort keys over `id`, `model` and `color`; a leading
+         *     `-` sorts that key descending. Strings compare by their UTF-8 bytes.
+         *     The order is stable: `id` is always the last tie-breaker.
+         * @example model,-id
+         */
+        Sort: string;
+        /**
+         * @description When true, the answer carries `X-Total-Count`, the number of matching cars (this costs a count).
+         * @example false
+         */
+        Total: boolean;
+        /**
+         * @description A client-chosen key, 1 to 255 visible ASCII characters, that makes retries of this POST safe.
+         * @example 5f2b6d0e-7c1a-4c4e-9d55-3e0f0b7e8a11
+         */
+        IdempotencyKey: string;
+        /**
+         * @description Write only if the car's current `ETag` is one of these (or `*`: if it exists).
+         * @example "7"
+         */
+        IfMatch: string;
+        /**
+         * @description Answer 304 when the car's current `ETag` is one of these (or `*`).
+         * @example "7"
+         */
+        IfNoneMatch: string;
+        /**
+         * @description `*`: create only when the car does not exist yet.
+         * @example *
+         */
+        IfNoneMatchStar: "*";
     };
     requestBodies: never;
     headers: {
+        /**
+         * @description The car's strong entity tag; it changes on every write (RFC 9110 §8.8.3).
+         * @example "7"
+         */
+        ETag: string;
         /**
          * @description The URL of the car, `/cars/{id}`.
          * @example /cars/1
@@ -253,16 +385,66 @@ export type $defs = Record<string, never>;
 export interface operations {
     listCars: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The page size, 1 to 1000.
+                 * @example 100
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description Where the page starts: copy it from the previous page's `Link`
+                 *     header. It is opaque and bound to the query's sort and filters; a
+                 *     malformed, tampered or mismatched cursor gets 400.
+                 * @example eyJ2IjoxLCJzIjoiaWQiLCJmIjoiIiwiayI6eyJpZCI6MX19.0V4dUwBu6yI
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /**
+                 * @description Only cars with exactly this model, ignoring case.
+                 * @example Honda
+                 */
+                model?: components["parameters"]["ModelFilter"];
+                /**
+                 * @description Only cars with exactly this color, ignoring case.
+                 * @example White
+                 */
+                color?: components["parameters"]["ColorFilter"];
+                /**
+                 * @description Only cars whose model or color contains this text, ignoring case.
+                 * @example hon
+                 */
+                q?: components["parameters"]["Search"];
+                /**
+                 * @description Comma-separated sort keys over `id`, `model` and `color`; a leading
+                 *     `-` sorts that key descending. Strings compare by their UTF-8 bytes.
+                 *     The order is stable: `id` is always the last tie-breaker.
+                 * @example model,-id
+                 */
+                sort?: components["parameters"]["Sort"];
+                /**
+                 * @description When true, the answer carries `X-Total-Count`, the number of matching cars (this costs a count).
+                 * @example false
+                 */
+                total?: components["parameters"]["Total"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The cars, as a JSON array ordered by id. */
+            /** @description A page of cars, as a JSON array. */
             200: {
                 headers: {
+                    /**
+                     * @description The next page, as `</cars?...&cursor=...>; rel="next"`; absent on the last page.
+                     * @example </cars?limit=2&cursor=eyJ2IjoxfQ.abc>; rel="next"
+                     */
+                    Link?: string;
+                    /**
+                     * @description The number of cars matching the filters; only sent when `total=true`.
+                     * @example 2
+                     */
+                    "X-Total-Count"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -277,7 +459,13 @@ export interface operations {
     createCar: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A client-chosen key, 1 to 255 visible ASCII characters, that makes retries of this POST safe.
+                 * @example 5f2b6d0e-7c1a-4c4e-9d55-3e0f0b7e8a11
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -288,10 +476,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The car was created. */
+            /** @description The car was created (or, for a retried Idempotency-Key, was created by the first request). */
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -303,13 +492,20 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             500: components["responses"]["InternalError"];
         };
     };
     getCar: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Answer 304 when the car's current `ETag` is one of these (or `*`).
+                 * @example "7"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /**
                  * @description The car's id, a positive integer.
@@ -324,11 +520,20 @@ export interface operations {
             /** @description The car. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Car"];
                 };
+            };
+            /** @description The car has not changed since the tag in `If-None-Match`; there is no body. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
@@ -339,7 +544,18 @@ export interface operations {
     replaceCar: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Write only if the car's current `ETag` is one of these (or `*`: if it exists).
+                 * @example "7"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /**
+                 * @description `*`: create only when the car does not exist yet.
+                 * @example *
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchStar"];
+            };
             path: {
                 /**
                  * @description The car's id, a positive integer.
@@ -359,6 +575,7 @@ export interface operations {
             /** @description The car existed and was replaced. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -369,6 +586,7 @@ export interface operations {
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -377,15 +595,23 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             405: components["responses"]["MethodNotAllowed"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
             500: components["responses"]["InternalError"];
         };
     };
     deleteCar: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Write only if the car's current `ETag` is one of these (or `*`: if it exists).
+                 * @example "7"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description The car's id, a positive integer.
@@ -407,6 +633,54 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
+            412: components["responses"]["PreconditionFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateCar: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Write only if the car's current `ETag` is one of these (or `*`: if it exists).
+                 * @example "7"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The car's id, a positive integer.
+                 * @example 1
+                 */
+                carId: components["parameters"]["CarId"];
+            };
+            cookie?: never;
+        };
+        /** @description The members to change. */
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["CarPatch"];
+            };
+        };
+        responses: {
+            /** @description The car after the patch. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Car"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
             500: components["responses"]["InternalError"];
         };
     };

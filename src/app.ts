@@ -18,6 +18,10 @@ export interface AppOptions {
   logger?: Logger;
   /** The largest request body, in bytes (default 1 MiB). */
   bodyLimit?: number;
+  /** Answer unconditional writes to existing cars with 428 (default false). */
+  requireIfMatch?: boolean;
+  /** How long Idempotency-Keys are remembered, in ms (default 24 h). */
+  idempotencyTtlMs?: number;
 }
 
 /** The built application; `callback()` serves it without a port. */
@@ -32,16 +36,26 @@ export async function createApp({
   spec = loadSpec(),
   logger = pino({ level: 'silent' }),
   bodyLimit = 1024 * 1024,
+  requireIfMatch = false,
+  idempotencyTtlMs,
 }: AppOptions): Promise<CarsApp> {
   const contract = await compileContract(spec);
-  const handlers: Handlers = { ...createCarHandlers(store) };
+  const handlers: Handlers = {
+    ...createCarHandlers(store, idempotencyTtlMs === undefined ? { requireIfMatch } : { requireIfMatch, idempotencyTtlMs }),
+  };
   const readBody = createBodyReader({
     limit: bodyLimit,
     mediaTypes: [...new Set(contract.operations.flatMap((op) => op.bodyTypes))],
   });
 
   async function dispatch(ctx: Context): Promise<void> {
-    const { operation, params } = contract.route(ctx.method, ctx.path);
+    const match = contract.route(ctx.method, ctx.path);
+    if (match.operation === undefined) {
+      ctx.status = 204;
+      ctx.set('Allow', match.allow.join(', '));
+      return;
+    }
+    const { operation, params } = match;
     const parts: RequestParts = { path: params, query: { ...ctx.query }, header: ctx.headers, cookie: {} };
     if (operation.bodyTypes.length > 0) {
       const body = await readBody(ctx, operation.bodyTypes);

@@ -74,6 +74,28 @@ export const carExists = (id: number) =>
 export const noFreeId = () =>
   new HttpProblem(409, 'conflict', 'Conflict', 'No free id is left; choose an id explicitly.');
 
+/** 412: an If-Match or If-None-Match condition does not hold. */
+export const preconditionFailed = () =>
+  new HttpProblem(
+    412,
+    'precondition-failed',
+    'Precondition Failed',
+    'The car has changed or does not match the condition; fetch it again and retry with its current ETag.',
+  );
+
+/** 428: this server requires If-Match on writes to existing cars (RFC 6585 §3). */
+export const preconditionRequired = () =>
+  new HttpProblem(428, 'precondition-required', 'Precondition Required', "Send If-Match with the car's current ETag.");
+
+/** 422: an Idempotency-Key was reused with a different request. */
+export const idempotencyKeyReused = () =>
+  new HttpProblem(
+    422,
+    'idempotency-key-reused',
+    'Unprocessable Content',
+    'This Idempotency-Key was used with a different request; use a new key for a new request.',
+  );
+
 /** 413: the body is over the limit. */
 export const payloadTooLarge = (limit: number) =>
   new HttpProblem(413, 'payload-too-large', 'Payload Too Large', `The request body is larger than ${limit} bytes.`);

@@ -1,48 +1,161 @@
-/** Handlers for the car resource, keyed by operationId. Thin: validated input in, store call, response out. */
-import { carExists, carNotFound, noFreeId, validationFailed } from '../errors.js';
+/** Handlers for the car resource, keyed by operationId. Thin: validated input in, one store call, response out. */
+import { createHash } from 'node:crypto';
+import {
+  carExists,
+  carNotFound,
+  idempotencyKeyReused,
+  noFreeId,
+  preconditionFailed,
+  preconditionRequired,
+  validationFailed,
+} from '../errors.js';
+import { formatETag, ifMatchRevisions, ifNoneMatchHits } from '../http/etag.js';
 import type { Handlers } from '../http/handler-types.js';
-import type { CarStore } from '../store/car-store.js';
+import { toListQuery } from '../http/list-query.js';
+import type { CarStore, StoredCar, WriteCondition, WriteRefusal } from '../store/car-store.js';
+import type { Car } from '../types.js';
 
-type CarHandlers = Pick<Handlers, 'listCars' | 'createCar' | 'getCar' | 'replaceCar' | 'deleteCar'>;
+/** Options for the car handlers. */
+export interface CarHandlerOptions {
+  /** Answer unconditional writes to existing cars with 428. */
+  requireIfMatch?: boolean;
+  /** How long an Idempotency-Key is remembered, in ms. */
+  idempotencyTtlMs?: number;
+}
+
+type CarHandlers = Pick<Handlers, 'listCars' | 'createCar' | 'getCar' | 'replaceCar' | 'updateCar' | 'deleteCar'>;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 const location = (id: number) => `/cars/${id}`;
 
+/** The representation of a stored car, without its revision. */
+const present = ({ id, model, color }: Car): Car => ({ id, model, color });
+
+const header = (headers: Readonly<Record<string, string | string[] | undefined>>, name: string) => {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+};
+
+const refused = (reason: WriteRefusal) => (reason === 'precondition-required' ? preconditionRequired() : preconditionFailed());
+
+/** Rejects a body id that differs from the path id. */
+function assertSameId(bodyId: number | undefined, pathId: number): void {
+  if (bodyId !== undefined && bodyId !== pathId) {
+    throw validationFailed(
+      [{ pointer: '/id', message: `must equal the id in the path (${pathId}); a car's id cannot change` }],
+      `The body's id (${bodyId}) differs from the path's id (${pathId}).`,
+    );
+  }
+}
+
 /** Builds the car handlers over a store. */
-export function createCarHandlers(store: CarStore): CarHandlers {
+export function createCarHandlers(store: CarStore, options: CarHandlerOptions = {}): CarHandlers {
+  const { requireIfMatch = false, idempotencyTtlMs = DAY_MS } = options;
+
+  const conditionFrom = (headers: Readonly<Record<string, string | string[] | undefined>>): WriteCondition => {
+    const condition: WriteCondition = { requireIfMatch };
+    const ifMatch = ifMatchRevisions(header(headers, 'if-match'));
+    if (ifMatch !== undefined) condition.ifMatch = ifMatch;
+    if (header(headers, 'if-none-match')?.trim() === '*') condition.ifNoneMatch = '*';
+    return condition;
+  };
+
+  const withETag = (car: StoredCar, extra: Record<string, string> = {}) => ({
+    body: present(car),
+    headers: { ETag: formatETag(car.revision), ...extra },
+  });
+
   return {
-    async listCars() {
-      return { status: 200, body: await store.list() };
+    async listCars({ query }) {
+      const { query: listQuery, nextLink } = toListQuery(query);
+      const page = await store.list(listQuery);
+      const headers: Record<string, string> = {};
+      const last = page.cars.at(-1);
+      if (page.hasMore && last) headers.Link = nextLink(last);
+      if (page.total !== undefined) headers['X-Total-Count'] = String(page.total);
+      return { status: 200, body: page.cars.map(present), headers };
     },
 
-    async createCar({ body }) {
-      const car = await store.insert(body);
-      if (!car) throw body.id === undefined ? noFreeId() : carExists(body.id);
-      return { status: 201, body: car, headers: { Location: location(car.id) } };
+    async createCar({ body, headers }) {
+      const key = header(headers, 'idempotency-key');
+      const claim =
+        key === undefined
+          ? undefined
+          : { key, fingerprint: fingerprint('POST /cars', body), ttlMs: idempotencyTtlMs };
+      const outcome = await store.insert(body, claim);
+      switch (outcome.status) {
+        case 'created':
+          return { status: 201, ...withETag(outcome.car, { Location: location(outcome.car.id) }) };
+        case 'replayed':
+          return {
+            status: 201,
+            body: present(outcome.car),
+            headers: { Location: location(outcome.car.id), 'Idempotent-Replayed': 'true' },
+          };
+        case 'key-reused':
+          throw idempotencyKeyReused();
+        case 'conflict':
+          throw body.id === undefined ? noFreeId() : carExists(body.id);
+      }
     },
 
-    async getCar({ path }) {
+    async getCar({ path, headers }) {
       const car = await store.get(path.carId);
       if (!car) throw carNotFound(path.carId);
-      return { status: 200, body: car };
-    },
-
-    async replaceCar({ path, body }) {
-      const id = path.carId;
-      if (body.id !== undefined && body.id !== id) {
-        throw validationFailed(
-          [{ pointer: '/id', message: `must equal the id in the path (${id})` }],
-          `The body's id (${body.id}) differs from the path's id (${id}).`,
-        );
+      if (ifNoneMatchHits(header(headers, 'if-none-match'), car.revision)) {
+        return { status: 304, body: undefined, headers: { ETag: formatETag(car.revision) } };
       }
-      const { car, created } = await store.put({ id, model: body.model, color: body.color });
-      return created
-        ? { status: 201, body: car, headers: { Location: location(id) } }
-        : { status: 200, body: car };
+      return { status: 200, ...withETag(car) };
     },
 
-    async deleteCar({ path }) {
-      if (!(await store.delete(path.carId))) throw carNotFound(path.carId);
-      return { status: 204, body: undefined };
+    async replaceCar({ path, body, headers }) {
+      const id = path.carId;
+      assertSameId(body.id, id);
+      const outcome = await store.put({ id, model: body.model, color: body.color }, conditionFrom(headers));
+      switch (outcome.status) {
+        case 'created':
+          return { status: 201, ...withETag(outcome.car, { Location: location(id) }) };
+        case 'replaced':
+          return { status: 200, ...withETag(outcome.car) };
+        default:
+          throw refused(outcome.status);
+      }
+    },
+
+    async updateCar({ path, body, headers }) {
+      const id = path.carId;
+      assertSameId(body.id, id);
+      const changes: { model?: string; color?: string } = {};
+      if (body.model !== undefined) changes.model = body.model;
+      if (body.color !== undefined) changes.color = body.color;
+      const outcome = await store.update(id, changes, conditionFrom(headers));
+      switch (outcome.status) {
+        case 'updated':
+          return { status: 200, ...withETag(outcome.car) };
+        case 'not-found':
+          throw carNotFound(id);
+        default:
+          throw refused(outcome.status);
+      }
+    },
+
+    async deleteCar({ path, headers }) {
+      const outcome = await store.delete(path.carId, conditionFrom(headers));
+      switch (outcome.status) {
+        case 'deleted':
+          return { status: 204, body: undefined };
+        case 'not-found':
+          throw carNotFound(path.carId);
+        default:
+          throw refused(outcome.status);
+      }
     },
   };
+}
+
+/** A digest of a request, so a reused Idempotency-Key with another body is detected. Keys are sorted. */
+function fingerprint(request: string, body: Record<string, unknown>): string {
+  const canonical = JSON.stringify(body, Object.keys(body).sort());
+  return createHash('sha256').update(request).update('\n').update(canonical).digest('base64url');
 }

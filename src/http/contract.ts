@@ -1,6 +1,6 @@
 /** The spec compiled once at start-up: routes, and openapi-backend's per-operation validators. */
 import { OpenAPIBackend, type Document } from 'openapi-backend';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { validationFailed } from '../errors.js';
 import type { OperationId, ValidationError } from '../types.js';
 import { compileRouter, type Router } from './router.js';
@@ -43,15 +43,31 @@ export async function compileContract(definition: Document): Promise<Contract> {
   });
   await api.init();
 
+  // openapi-backend compiles body validators only for application/json (and form types); bodies of
+  // other JSON media types, such as application/merge-patch+json, get an equivalent validator here.
+  const ajv = new Ajv({ strict: false, allErrors: true });
   const operations: CompiledOperation[] = api.router.getOperations().map((op) => {
     if (!op.operationId) throw new Error(`${op.method.toUpperCase()} ${op.path} has no operationId`);
-    const body = op.requestBody as { content?: Record<string, unknown> } | undefined;
+    const body = op.requestBody as { required?: boolean; content?: Record<string, { schema?: object }> } | undefined;
+    const bodyTypes = Object.keys(body?.content ?? {});
+    const validators = [...api.validator.getRequestValidatorsForOperation(op.operationId)];
+    const [onlyType] = bodyTypes;
+    if (bodyTypes.length === 1 && onlyType !== undefined && onlyType !== 'application/json') {
+      const schema = body?.content?.[onlyType]?.schema ?? {};
+      validators.push(
+        ajv.compile({
+          type: 'object',
+          properties: { requestBody: schema },
+          required: body?.required ? ['requestBody'] : [],
+        }),
+      );
+    }
     return {
       operationId: op.operationId as OperationId,
       method: op.method.toUpperCase(),
       path: op.path,
-      bodyTypes: Object.keys(body?.content ?? {}),
-      validators: api.validator.getRequestValidatorsForOperation(op.operationId),
+      bodyTypes,
+      validators,
     };
   });
 

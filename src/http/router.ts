@@ -8,11 +8,10 @@ export interface RouteOperation {
   readonly path: string;
 }
 
-/** A matched request: the operation and its raw (string) path parameters. */
-export interface RouteMatch<Op extends RouteOperation> {
-  readonly operation: Op;
-  readonly params: Record<string, string>;
-}
+/** A matched request: the operation and its raw (string) path parameters; for OPTIONS, the methods allowed. */
+export type RouteMatch<Op extends RouteOperation> =
+  | { readonly operation: Op; readonly params: Record<string, string>; readonly allow?: undefined }
+  | { readonly operation?: undefined; readonly allow: readonly string[] };
 
 interface CompiledPath<Op> {
   readonly template: string;
@@ -36,7 +35,8 @@ export type Router<Op extends RouteOperation> = (method: string, path: string) =
 
 /**
  * Compiles the operations into a matcher. A trailing slash is ignored (`/cars/` is `/cars`),
- * literal segments win over templated ones, and HEAD is served wherever GET is.
+ * literal segments win over templated ones, HEAD is served wherever GET is, and OPTIONS
+ * is answered for every path.
  */
 export function compileRouter<Op extends RouteOperation>(operations: readonly Op[]): Router<Op> {
   const grouped = new Map<string, Map<string, Op>>();
@@ -58,6 +58,7 @@ export function compileRouter<Op extends RouteOperation>(operations: readonly Op
       });
     const allow = [...byMethod.keys()];
     if (byMethod.has('GET') && !byMethod.has('HEAD')) allow.push('HEAD');
+    if (!byMethod.has('OPTIONS')) allow.push('OPTIONS');
     const compiled: CompiledPath<Op> = { template, segments, byMethod, allow };
     if (segments.every((s) => typeof s === 'string')) exact.set(template, compiled);
     else templated.push(compiled);
@@ -91,6 +92,7 @@ export function compileRouter<Op extends RouteOperation>(operations: readonly Op
     const found = find(path);
     if (!found) throw routeNotFound(rawPath);
     const { compiled, params } = found;
+    if (method === 'OPTIONS' && !compiled.byMethod.has('OPTIONS')) return { allow: compiled.allow };
     const operation = compiled.byMethod.get(method) ?? (method === 'HEAD' ? compiled.byMethod.get('GET') : undefined);
     if (!operation) throw methodNotAllowed(method, compiled.template, compiled.allow);
     return { operation, params };
