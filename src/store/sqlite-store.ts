@@ -3,101 +3,225 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Car } from '../types.js';
-import { MAX_CAR_ID, type CarStore, type NewCar, type PutResult } from './car-store.js';
-import { sqliteMigrations, type Migration } from './sqlite-migrations.js';
+import {
+  MAX_CAR_ID,
+  checkCondition,
+  type DeleteOutcome,
+  type IdempotencyClaim,
+  type InsertOutcome,
+  type ListPage,
+  type ListQuery,
+  type NewCar,
+  type PutOutcome,
+  type StoredCar,
+  type UpdateOutcome,
+  type WriteCondition,
+} from './car-store.js';
+import { caseKey } from './case-key.js';
+import { planList, type ListDialect } from './list-sql.js';
+import type { AppliedMigration, MigratedStore, Migration } from './migration.js';
+import { translateSqliteError } from './sqlite-faults.js';
+import { sqliteMigrations } from './sqlite-migrations.js';
 
 /** Options for the SQLite store. */
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` for a fresh private store. */
   filename: string;
-  /** How long a writer waits for another process's lock, in ms. */
+  /** How long a writer waits for another connection's lock before giving up, in ms. */
   busyTimeoutMs?: number;
 }
 
-/** Opens (creating when needed) the database, migrates it and returns the store. */
-export function openSqliteStore({ filename, busyTimeoutMs = 5000 }: SqliteStoreOptions): CarStore {
-  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
-  const db = new Database(filename);
-  db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
-  // WAL lets readers run beside the writer, and with synchronous=NORMAL a commit survives a
-  // process crash (kill -9); only an OS crash or power loss can drop the last commits.
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  migrate(db, sqliteMigrations);
+const dialect: ListDialect = {
+  param: () => '?',
+  contains: (column, needle) => `instr(${column}, ${needle}) > 0`,
+};
 
-  const listAll = db.prepare<[], Car>('SELECT id, model, color FROM cars ORDER BY id');
-  const getOne = db.prepare<[number], Car>('SELECT id, model, color FROM cars WHERE id = ?');
-  const insertWithId = db.prepare<[number, string, string], Car>(
-    'INSERT INTO cars (id, model, color) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id, model, color',
+// Expired idempotency keys removed per keyed insert: enough to keep up, cheap enough to ignore.
+const PURGE_BATCH = 16;
+
+type Statement<P extends unknown[], R> = Database.Statement<P, R>;
+interface ListStatements {
+  page: Statement<(string | number)[], StoredCar>;
+  count: Statement<(string | number)[], { total: number }>;
+}
+
+/** Opens (creating when needed) the database, migrates it and returns the store. */
+export function openSqliteStore({ filename, busyTimeoutMs = 5000 }: SqliteStoreOptions): MigratedStore {
+  let db: Database.Database | undefined;
+  try {
+    if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+    db = new Database(filename);
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+    // WAL lets readers run beside the writer, and with synchronous=NORMAL a commit survives a
+    // process crash (kill -9); only an OS crash or power loss can drop the last commits.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    migrate(db, sqliteMigrations);
+    return createStore(db);
+  } catch (err) {
+    db?.close();
+    throw translateSqliteError(err);
+  }
+}
+
+function createStore(db: Database.Database): MigratedStore {
+  const getCar = db.prepare<[number], StoredCar>('SELECT id, model, color, revision FROM cars WHERE id = ?');
+  const insertCar = db.prepare<[number, string, string, string, string, number]>(
+    'INSERT INTO cars (id, model, color, model_key, color_key, revision) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const replaceCar = db.prepare<[string, string, string, string, number, number]>(
+    'UPDATE cars SET model = ?, color = ?, model_key = ?, color_key = ?, revision = ? WHERE id = ?',
+  );
+  const deleteCar = db.prepare<[number]>('DELETE FROM cars WHERE id = ?');
+  const bumpRevision = db.prepare<[], { value: number }>(
+    'UPDATE store_revision SET value = value + 1 WHERE id = 1 RETURNING value',
   );
   const maxId = db.prepare<[], { max: number | null }>('SELECT max(id) AS max FROM cars');
-  // The lowest id whose successor is free; only needed once the top of the id space is used.
-  const firstGap = db.prepare<[], { id: number }>(
-    `SELECT 1 AS id WHERE NOT EXISTS (SELECT 1 FROM cars WHERE id = 1)
-     UNION ALL
-     SELECT min(c.id + 1) FROM cars c WHERE c.id < ${MAX_CAR_ID} AND NOT EXISTS (SELECT 1 FROM cars d WHERE d.id = c.id + 1)`,
+  // The lowest free id; only needed once the top of the id space is taken.
+  const firstGap = db.prepare<[], { id: number | null }>(
+    `SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM cars WHERE id = 1) THEN 1 ELSE (
+       SELECT min(c.id + 1) FROM cars c
+       WHERE c.id < ${MAX_CAR_ID} AND NOT EXISTS (SELECT 1 FROM cars d WHERE d.id = c.id + 1)
+     ) END AS id`,
   );
-  const update = db.prepare<[string, string, number], Car>(
-    'UPDATE cars SET model = ?, color = ?, version = version + 1 WHERE id = ? RETURNING id, model, color',
+  const getKey = db.prepare<[string], { fingerprint: string; car: string; expires_at: number }>(
+    'SELECT fingerprint, car, expires_at FROM idempotency_keys WHERE key = ?',
   );
-  const remove = db.prepare<[number]>('DELETE FROM cars WHERE id = ?');
-  const ping = db.prepare('SELECT 1');
+  const deleteKey = db.prepare<[string]>('DELETE FROM idempotency_keys WHERE key = ?');
+  const insertKey = db.prepare<[string, string, string, number, number]>(
+    'INSERT INTO idempotency_keys (key, fingerprint, car, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+  );
+  const purgeKeys = db.prepare<[number]>(
+    `DELETE FROM idempotency_keys WHERE key IN (
+       SELECT key FROM idempotency_keys WHERE expires_at <= ? ORDER BY expires_at LIMIT ${PURGE_BATCH})`,
+  );
+  const selectOne = db.prepare('SELECT 1');
+  const migrations = db.prepare<[], { version: number; name: string; applied_at: string }>(
+    'SELECT version, name, applied_at FROM schema_migrations ORDER BY version',
+  );
+  // One prepared pair per listing shape (filters, sort, paging); the shapes are few and bounded.
+  const listStatements = new Map<string, ListStatements>();
 
   const nextId = (): number | undefined => {
     const max = maxId.get()?.max ?? 0;
     if (max < MAX_CAR_ID) return max + 1;
-    return firstGap.all().find((row) => row.id !== null)?.id;
+    return firstGap.get()?.id ?? undefined;
+  };
+  const nextRevision = (): number => {
+    const row = bumpRevision.get();
+    if (!row) throw new Error('store_revision has no row');
+    return row.value;
+  };
+  const write = (id: number, model: string, color: string, exists: boolean): StoredCar => {
+    const revision = nextRevision();
+    if (exists) replaceCar.run(model, color, caseKey(model), caseKey(color), revision, id);
+    else insertCar.run(id, model, color, caseKey(model), caseKey(color), revision);
+    return { id, model, color, revision };
   };
 
-  // IMMEDIATE takes the write lock up front, so two processes can't pick the same id.
-  const insert = db.transaction((car: NewCar): Car | undefined => {
-    const id = car.id ?? nextId();
-    if (id === undefined) return undefined;
-    return insertWithId.get(id, car.model, car.color);
-  });
-  const put = db.transaction((car: Car): PutResult => {
-    const updated = update.get(car.model, car.color, car.id);
-    if (updated) return { car: updated, created: false };
-    const created = insertWithId.get(car.id, car.model, car.color);
-    if (!created) throw new Error(`car ${car.id} appeared inside a write transaction`);
-    return { car: created, created: true };
+  const list = db.transaction((query: ListQuery): ListPage => {
+    const plan = planList(query, dialect);
+    let statements = listStatements.get(plan.pageSql);
+    if (!statements) {
+      statements = { page: db.prepare(plan.pageSql), count: db.prepare(plan.countSql) };
+      listStatements.set(plan.pageSql, statements);
+    }
+    const rows = statements.page.all(...plan.pageParams);
+    const hasMore = rows.length > query.limit;
+    const page: ListPage = { cars: hasMore ? rows.slice(0, query.limit) : rows, hasMore };
+    if (query.withTotal) page.total = statements.count.get(...plan.countParams)?.total ?? 0;
+    return page;
   });
 
+  const insert = db.transaction((car: NewCar, claim: IdempotencyClaim | undefined): InsertOutcome => {
+    const now = Date.now();
+    if (claim) {
+      purgeKeys.run(now);
+      const seen = getKey.get(claim.key);
+      if (seen && seen.expires_at > now) {
+        if (seen.fingerprint !== claim.fingerprint) return { status: 'key-reused' };
+        return { status: 'replayed', car: JSON.parse(seen.car) as Car };
+      }
+      if (seen) deleteKey.run(claim.key);
+    }
+    let id = car.id;
+    if (id === undefined) {
+      id = nextId();
+      if (id === undefined) return { status: 'conflict' };
+    } else if (getCar.get(id)) {
+      return { status: 'conflict', id };
+    }
+    const created = write(id, car.model, car.color, false);
+    if (claim) {
+      const first: Car = { id, model: car.model, color: car.color };
+      insertKey.run(claim.key, claim.fingerprint, JSON.stringify(first), now, now + claim.ttlMs);
+    }
+    return { status: 'created', car: created };
+  });
+
+  const put = db.transaction((car: Car, condition: WriteCondition | undefined): PutOutcome => {
+    const current = getCar.get(car.id);
+    const refusal = checkCondition(current, condition);
+    if (refusal) return { status: refusal };
+    const stored = write(car.id, car.model, car.color, current !== undefined);
+    return { status: current ? 'replaced' : 'created', car: stored };
+  });
+
+  const update = db.transaction(
+    (id: number, changes: { model?: string; color?: string }, condition: WriteCondition | undefined): UpdateOutcome => {
+      const current = getCar.get(id);
+      // RFC 9110 §13.2.1: preconditions are ignored when the answer would be 404 anyway.
+      if (!current) return { status: 'not-found' };
+      const refusal = checkCondition(current, condition);
+      if (refusal) return { status: refusal };
+      const car = write(id, changes.model ?? current.model, changes.color ?? current.color, true);
+      return { status: 'updated', car };
+    },
+  );
+
+  const remove = db.transaction((id: number, condition: WriteCondition | undefined): DeleteOutcome => {
+    const current = getCar.get(id);
+    if (!current) return { status: 'not-found' };
+    const refusal = checkCondition(current, condition);
+    if (refusal) return { status: refusal };
+    deleteCar.run(id);
+    return { status: 'deleted' };
+  });
+
+  // Every call translates faults; IMMEDIATE takes the write lock before reading, so a check and
+  // its write see the same row and two processes can't pick the same id.
+  const run = <T>(work: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(work());
+    } catch (err) {
+      return Promise.reject(translateSqliteError(err));
+    }
+  };
+
   return {
-    async list() {
-      return listAll.all();
-    },
-    async get(id) {
-      return getOne.get(id);
-    },
-    async insert(car) {
-      return insert.immediate(car);
-    },
-    async put(car) {
-      return put.immediate(car);
-    },
-    async delete(id) {
-      return remove.run(id).changes > 0;
-    },
-    async ping() {
-      ping.get();
-    },
-    async close() {
-      db.close();
-    },
+    list: (query) => run(() => list(query)),
+    get: (id) => run(() => getCar.get(id)),
+    insert: (car, claim) => run(() => insert.immediate(car, claim)),
+    put: (car, condition) => run(() => put.immediate(car, condition)),
+    update: (id, changes, condition) => run(() => update.immediate(id, changes, condition)),
+    delete: (id, condition) => run(() => remove.immediate(id, condition)),
+    ping: () => run(() => void selectOne.get()),
+    close: () => run(() => void db.close()),
+    appliedMigrations: () =>
+      run(() => migrations.all().map((m): AppliedMigration => ({ version: m.version, name: m.name, appliedAt: m.applied_at }))),
   };
 }
 
 /** Applies the pending migrations under the write lock, so concurrent starters don't race. */
 function migrate(db: Database.Database, migrations: readonly Migration[]): void {
-  db.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
-  );
-  const applied = db.prepare<[], { version: number }>('SELECT version FROM schema_migrations');
-  const record = db.prepare<[number, string, string]>(
-    'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
-  );
   db.transaction(() => {
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    );
+    const applied = db.prepare<[], { version: number }>('SELECT version FROM schema_migrations');
+    const record = db.prepare<[number, string, string]>(
+      'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+    );
     const done = new Set(applied.all().map((row) => row.version));
     for (const migration of migrations) {
       if (done.has(migration.version)) continue;
