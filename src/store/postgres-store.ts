@@ -1,0 +1,357 @@
+/** A CarStore on PostgreSQL through node-postgres, for running several instances on one database. */
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import type { CustomTypesConfig, PoolClient, QueryConfig, QueryResultRow } from 'pg';
+import type { Car } from '../types.js';
+import {
+  MAX_CAR_ID,
+  checkCondition,
+  type CarStore,
+  type IdempotencyClaim,
+  type InsertOutcome,
+  type ListPage,
+  type ListQuery,
+  type NewCar,
+  type StoredCar,
+} from './car-store.js';
+import { caseKey } from './case-key.js';
+import { CAR_COLUMNS, planList, type ListDialect } from './list-sql.js';
+import type { AppliedMigration, MigratedStore, Migration } from './migration.js';
+import { isConnectionBroken, translatePostgresError } from './postgres-faults.js';
+import { postgresMigrations } from './postgres-migrations.js';
+
+/** Options for the PostgreSQL store. */
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database`. */
+  connectionString: string;
+  /** The most connections the pool opens (DATABASE_POOL_MAX); default 10. */
+  poolMax?: number;
+  /** The server cancels a statement after this many ms (DATABASE_STATEMENT_TIMEOUT_MS); default 5000. */
+  statementTimeoutMs?: number;
+  /** How long to wait for a connection from the pool or the server, in ms; default 5000. */
+  connectionTimeoutMs?: number;
+  /** A schema (lower-case identifier) to keep the tables in, created when missing; default `public`. */
+  schema?: string;
+  /** Apply pending migrations before returning (default true); false only opens the pool. */
+  migrate?: boolean;
+}
+
+const INT8_OID = 20;
+// Advisory lock keys (pg_advisory_xact_lock(int, int)); the second key is the schema's hash.
+const MIGRATION_LOCK = 0x63617273; // 'cars'
+const ID_LOCK = 0x63617274;
+// Bounds retries of a read-then-write step that lost a race to a concurrent commit.
+const MAX_ATTEMPTS = 5;
+// Expired idempotency keys removed per keyed insert: enough to keep up, cheap enough to ignore.
+const PURGE_BATCH = 16;
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+const dialect: ListDialect = {
+  param: (n) => `$${n}`,
+  contains: (column, needle) => `strpos(${column}, ${needle}) > 0`,
+};
+
+// BIGINT as a JS number for this pool only (never through the global pg.types); every id and
+// revision is at most 2^53 - 1 by CHECK and sequence bounds, so the conversion is exact.
+const types: CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary' ? Number : pg.types.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
+};
+
+const SQL = {
+  get: `SELECT ${CAR_COLUMNS} FROM cars WHERE id = $1`,
+  lock: `SELECT ${CAR_COLUMNS} FROM cars WHERE id = $1 FOR UPDATE`,
+  insert: `INSERT INTO cars (id, model, color, model_key, color_key, revision)
+           VALUES ($1, $2, $3, $4, $5, nextval('car_revision'))
+           ON CONFLICT (id) DO NOTHING RETURNING ${CAR_COLUMNS}`,
+  replace: `UPDATE cars SET model = $2, color = $3, model_key = $4, color_key = $5, revision = nextval('car_revision')
+            WHERE id = $1 RETURNING ${CAR_COLUMNS}`,
+  delete: 'DELETE FROM cars WHERE id = $1',
+  maxId: 'SELECT max(id) AS max FROM cars',
+  // The lowest free id; only needed once the top of the id space is taken.
+  firstGap: `SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM cars WHERE id = 1) THEN 1 ELSE (
+               SELECT min(c.id + 1) FROM cars c
+               WHERE c.id < ${MAX_CAR_ID} AND NOT EXISTS (SELECT 1 FROM cars d WHERE d.id = c.id + 1)
+             ) END AS id`,
+  lockIds: 'SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))',
+  purgeKeys: `DELETE FROM idempotency_keys WHERE key IN (
+                SELECT key FROM idempotency_keys WHERE expires_at <= $1
+                ORDER BY expires_at LIMIT ${PURGE_BATCH} FOR UPDATE SKIP LOCKED)`,
+  claimKey: `INSERT INTO idempotency_keys (key, fingerprint, car, created_at, expires_at)
+             VALUES ($1, $2, NULL, $3, $4) ON CONFLICT (key) DO NOTHING RETURNING key`,
+  getKey: 'SELECT fingerprint, car, expires_at FROM idempotency_keys WHERE key = $1',
+  deleteExpiredKey: 'DELETE FROM idempotency_keys WHERE key = $1 AND expires_at <= $2',
+  setKeyCar: 'UPDATE idempotency_keys SET car = $2 WHERE key = $1',
+  migrations: 'SELECT version, name, applied_at FROM schema_migrations ORDER BY version',
+} as const;
+
+type Queryable = Pick<PoolClient, 'query'>;
+type Values = (string | number | object | null)[];
+
+/** Opens a pool on the database, applies pending migrations (unless told not to) and returns the store. */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<MigratedStore> {
+  const { schema, migrate = true } = options;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new TypeError(`schema must be a lower-case identifier, got ${JSON.stringify(schema)}`);
+  }
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolMax ?? 10,
+    statement_timeout: options.statementTimeoutMs ?? 5000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+    keepAlive: true,
+    types,
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  });
+  // An idle client that loses its connection (restart, failover) emits 'error' on the pool; the
+  // pool has already discarded it and opens a fresh one on demand, so there is nothing to do
+  // beyond not letting the unhandled event crash the process.
+  pool.on('error', () => {});
+  const db = connect(pool);
+  if (migrate) {
+    try {
+      await applyMigrations(db, postgresMigrations, schema);
+    } catch (err) {
+      await pool.end().catch(() => {});
+      throw err;
+    }
+  }
+  return createStore(db, () => pool.end());
+}
+
+/** The pool's two ways in: one statement, or a transaction on one client; both translate faults. */
+interface Database {
+  query<R extends QueryResultRow>(text: string, values?: Values): Promise<R[]>;
+  transaction<T>(work: (client: Queryable) => Promise<T>, options?: { begin?: string; commitIf?: (value: T) => boolean }): Promise<T>;
+}
+
+function connect(pool: pg.Pool): Database {
+  return {
+    async query<R extends QueryResultRow>(text: string, values: Values = []) {
+      try {
+        // pool.query releases its client with the error, so a broken connection is discarded.
+        return (await pool.query<R>(named(text, values))).rows;
+      } catch (err) {
+        throw translatePostgresError(err);
+      }
+    },
+    async transaction<T>(
+      work: (client: Queryable) => Promise<T>,
+      { begin = 'BEGIN', commitIf = () => true }: { begin?: string; commitIf?: (value: T) => boolean } = {},
+    ) {
+      let client: PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw translatePostgresError(err);
+      }
+      let discard = false;
+      try {
+        await client.query(begin);
+        const value = await work(client);
+        await client.query(commitIf(value) ? 'COMMIT' : 'ROLLBACK');
+        return value;
+      } catch (err) {
+        discard = isConnectionBroken(err);
+        if (!discard) {
+          // Never hand a client back to the pool inside a transaction; if even ROLLBACK fails,
+          // the connection is closed instead, which ends the transaction on the server.
+          await client.query('ROLLBACK').catch(() => {
+            discard = true;
+          });
+        }
+        throw translatePostgresError(err);
+      } finally {
+        client.release(discard);
+      }
+    },
+  };
+}
+
+/** A named prepared statement: each connection parses and plans it once. */
+function named(text: string, values: Values): QueryConfig {
+  return { name: `cars_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`, text, values };
+}
+
+async function rows<R extends QueryResultRow>(client: Queryable, text: string, values: Values = []): Promise<R[]> {
+  return (await client.query<R>(named(text, values))).rows;
+}
+
+function createStore(db: Database, end: () => Promise<void>): MigratedStore {
+  let closing: Promise<void> | undefined;
+
+  const nextId = async (client: Queryable): Promise<number | undefined> => {
+    const [max] = await rows<{ max: number | null }>(client, SQL.maxId);
+    const top = max?.max ?? 0;
+    if (top < MAX_CAR_ID) return top + 1;
+    const [gap] = await rows<{ id: number | null }>(client, SQL.firstGap);
+    return gap?.id ?? undefined;
+  };
+  const carValues = (id: number, model: string, color: string): Values => [id, model, color, caseKey(model), caseKey(color)];
+
+  /** Claims the key, or answers from its earlier use; resolves undefined once the key is ours. */
+  const claimKey = async (client: Queryable, claim: IdempotencyClaim, now: number): Promise<InsertOutcome | undefined> => {
+    await rows(client, SQL.purgeKeys, [now]);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      // A concurrent claim of the same key makes this wait on the unique index until that
+      // transaction ends; if it committed, the key is visible to the next statement.
+      const claimed = await rows(client, SQL.claimKey, [claim.key, claim.fingerprint, now, now + claim.ttlMs]);
+      if (claimed.length > 0) return undefined;
+      const [seen] = await rows<{ fingerprint: string; car: Car | null; expires_at: number }>(client, SQL.getKey, [claim.key]);
+      if (!seen || seen.car === null) continue;
+      if (seen.expires_at <= now) {
+        await rows(client, SQL.deleteExpiredKey, [claim.key, now]);
+        continue;
+      }
+      if (seen.fingerprint !== claim.fingerprint) return { status: 'key-reused' };
+      // Rebuilt field by field: jsonb does not keep the key order the car was written with.
+      return { status: 'replayed', car: { id: seen.car.id, model: seen.car.model, color: seen.car.color } };
+    }
+    throw new Error(`idempotency key ${JSON.stringify(claim.key)} kept changing under ${MAX_ATTEMPTS} attempts`);
+  };
+
+  const insertCar = async (client: Queryable, car: NewCar): Promise<InsertOutcome> => {
+    if (car.id !== undefined) {
+      const [created] = await rows<StoredCar>(client, SQL.insert, carValues(car.id, car.model, car.color));
+      return created ? { status: 'created', car: created } : { status: 'conflict', id: car.id };
+    }
+    // Serialises id picking between instances; a PUT to the same id can still win, and then
+    // ON CONFLICT waits for it and we pick again.
+    await rows(client, SQL.lockIds, [ID_LOCK]);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const id = await nextId(client);
+      if (id === undefined) return { status: 'conflict' };
+      const [created] = await rows<StoredCar>(client, SQL.insert, carValues(id, car.model, car.color));
+      if (created) return { status: 'created', car: created };
+    }
+    throw new Error(`no free id found in ${MAX_ATTEMPTS} attempts`);
+  };
+
+  const store: CarStore = {
+    async list(query: ListQuery): Promise<ListPage> {
+      const plan = planList(query, dialect);
+      const toPage = (cars: StoredCar[]): ListPage =>
+        cars.length > query.limit ? { cars: cars.slice(0, query.limit), hasMore: true } : { cars, hasMore: false };
+      if (!query.withTotal) return toPage(await db.query<StoredCar>(plan.pageSql, plan.pageParams));
+      // One snapshot for the page and its count.
+      return db.transaction(
+        async (client) => {
+          const page = toPage(await rows<StoredCar>(client, plan.pageSql, plan.pageParams));
+          const [count] = await rows<{ total: number }>(client, plan.countSql, plan.countParams);
+          return { ...page, total: count?.total ?? 0 };
+        },
+        { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' },
+      );
+    },
+
+    async get(id) {
+      const [car] = await db.query<StoredCar>(SQL.get, [id]);
+      return car;
+    },
+
+    insert(car, claim) {
+      return db.transaction(
+        async (client): Promise<InsertOutcome> => {
+          if (claim) {
+            const earlier = await claimKey(client, claim, Date.now());
+            if (earlier) return earlier;
+          }
+          const outcome = await insertCar(client, car);
+          if (claim && outcome.status === 'created') {
+            const first: Car = { id: outcome.car.id, model: outcome.car.model, color: outcome.car.color };
+            await rows(client, SQL.setKeyCar, [claim.key, first]);
+          }
+          return outcome;
+        },
+        // A conflict rolls back the key claim with everything else, so a retry is judged afresh.
+        { commitIf: (outcome) => outcome.status !== 'conflict' },
+      );
+    },
+
+    put(car, condition) {
+      return db.transaction(async (client) => {
+        for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+          const [current] = await rows<StoredCar>(client, SQL.lock, [car.id]);
+          const refusal = checkCondition(current, condition);
+          if (refusal) return { status: refusal };
+          const values = carValues(car.id, car.model, car.color);
+          if (current) {
+            const [replaced] = await rows<StoredCar>(client, SQL.replace, values);
+            if (!replaced) throw new Error(`car ${car.id} vanished while locked`);
+            return { status: 'replaced', car: replaced };
+          }
+          const [created] = await rows<StoredCar>(client, SQL.insert, values);
+          if (created) return { status: 'created', car: created };
+          // Another transaction created the car after our read; read it again, locked.
+        }
+        throw new Error(`car ${car.id} kept changing under ${MAX_ATTEMPTS} attempts`);
+      });
+    },
+
+    update(id, changes, condition) {
+      return db.transaction(async (client) => {
+        // FOR UPDATE makes racing writers queue here, and each sees the row its predecessor left.
+        const [current] = await rows<StoredCar>(client, SQL.lock, [id]);
+        // RFC 9110 §13.2.1: preconditions are ignored when the answer would be 404 anyway.
+        if (!current) return { status: 'not-found' };
+        const refusal = checkCondition(current, condition);
+        if (refusal) return { status: refusal };
+        const [updated] = await rows<StoredCar>(
+          client,
+          SQL.replace,
+          carValues(id, changes.model ?? current.model, changes.color ?? current.color),
+        );
+        if (!updated) throw new Error(`car ${id} vanished while locked`);
+        return { status: 'updated', car: updated };
+      });
+    },
+
+    delete(id, condition) {
+      return db.transaction(async (client) => {
+        const [current] = await rows<StoredCar>(client, SQL.lock, [id]);
+        if (!current) return { status: 'not-found' };
+        const refusal = checkCondition(current, condition);
+        if (refusal) return { status: refusal };
+        await rows(client, SQL.delete, [id]);
+        return { status: 'deleted' };
+      });
+    },
+
+    async ping() {
+      await db.query('SELECT 1');
+    },
+
+    close() {
+      closing ??= end();
+      return closing;
+    },
+  };
+
+  return {
+    ...store,
+    async appliedMigrations() {
+      const applied = await db.query<{ version: number; name: string; applied_at: Date }>(SQL.migrations);
+      return applied.map((m): AppliedMigration => ({ version: m.version, name: m.name, appliedAt: m.applied_at.toISOString() }));
+    },
+  };
+}
+
+/** Applies pending migrations in one transaction under an advisory lock, so concurrent starters queue. */
+async function applyMigrations(db: Database, migrations: readonly Migration[], schema: string | undefined): Promise<void> {
+  await db.transaction(async (client) => {
+    // A migration may rightly take longer than any request is allowed to.
+    await client.query('SET LOCAL statement_timeout = 0');
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK, schema ?? '']);
+    if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (
+         version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+    for (const migration of migrations) {
+      if (done.has(migration.version)) continue;
+      await client.query(migration.sql);
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+    }
+  });
+}
