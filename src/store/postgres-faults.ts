@@ -65,6 +65,7 @@ export function isConnectionBroken(err: unknown): boolean {
 export function translatePostgresError(err: unknown): unknown {
   if (err instanceof StoreUnavailableError || !isPostgresUnavailable(err)) return err;
   const code = (err as { code?: unknown }).code;
-  const detail = typeof code === 'string' ? code : (err as Error).message;
+  const { message } = err as Error;
+  const detail = typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
   return new StoreUnavailableError(`PostgreSQL store unavailable (${detail})`, { cause: err });
 }

@@ -12,5 +12,5 @@ export function translateSqliteError(err: unknown): unknown {
   if (typeof code !== 'string') return err;
   const fault = UNAVAILABLE.some((c) => code === c || code.startsWith(`${c}_`)) || FILESYSTEM.includes(code);
   if (!fault) return err;
-  return new StoreUnavailableError(`SQLite store unavailable (${code})`, { cause: err });
+  return new StoreUnavailableError(`SQLite store unavailable (${code}: ${(err as Error).message})`, { cause: err });
 }
