@@ -1,0 +1,87 @@
+/** The contract run's side channel: Dredd's hooks arm store faults and report what they exercised. */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FaultyStore } from './faulty-store.js';
+
+/** What the hooks report after each transaction. */
+export interface ExercisedResponse {
+  /** `METHOD path-template status`, as documented, e.g. `GET /cars/{carId} 404`. */
+  key: string;
+  /** The status the server really answered; absent when no request was sent. */
+  actual?: number;
+  /** Dredd's verdict for the transaction: pass, fail or skip. */
+  result?: string;
+}
+
+/** A running control server. */
+export interface ControlServer {
+  readonly url: string;
+  /** Every report received, in order. */
+  readonly exercised: readonly ExercisedResponse[];
+  close(): Promise<void>;
+}
+
+const MAX_REPORT_BYTES = 64 * 1024;
+
+/**
+ * Serves, on a loopback ephemeral port:
+ * `POST /arm` (the next store call fails; 204), `DELETE /arm` (cancel that; 200 `{"fired": boolean}`),
+ * and `POST /exercised` (record an {@link ExercisedResponse}; 204).
+ */
+export async function startControlServer({ faults }: { faults: FaultyStore }): Promise<ControlServer> {
+  const exercised: ExercisedResponse[] = [];
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_REPORT_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      const answer = (status: number, message?: string) => {
+        res.writeHead(status, message ? { 'Content-Type': 'text/plain' } : {});
+        res.end(message);
+      };
+      const route = `${req.method} ${req.url}`;
+      if (route === 'POST /arm') {
+        faults.arm();
+        return answer(204);
+      }
+      if (route === 'DELETE /arm') {
+        // Tells the hook whether the fault fired, i.e. whether the request really reached the store.
+        const fired = !faults.armed;
+        faults.disarm();
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return res.end(JSON.stringify({ fired }));
+      }
+      if (route === 'POST /exercised') {
+        try {
+          const report = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ExercisedResponse;
+          if (typeof report.key !== 'string') throw new Error('key must be a string');
+          exercised.push(report);
+          return answer(204);
+        } catch (err) {
+          return answer(400, `bad report: ${(err as Error).message}`);
+        }
+      }
+      return answer(404, `no control route ${route}`);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    exercised,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

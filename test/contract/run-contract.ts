@@ -1,0 +1,254 @@
+/** Runs Dredd against the real app on a loopback port with a fresh store, and judges the outcome. */
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Document } from 'openapi-backend';
+import { createApp, type CarsApp } from '../../src/app.js';
+import { loadSpec, SPEC_PATH } from '../../src/spec.js';
+import { openStore } from '../../src/store/open-store.js';
+import { startControlServer, type ExercisedResponse } from './control-server.js';
+import { withFaults } from './faulty-store.js';
+
+/** The counts on Dredd's `complete:` line. */
+export interface DreddSummary {
+  passing: number;
+  failing: number;
+  errors: number;
+  skipped: number;
+  total: number;
+}
+
+/** How to run. */
+export interface ContractRunOptions {
+  /** The store under the server; a fresh in-memory SQLite store by default. */
+  databaseUrl?: string;
+  /** Dredd is killed after this long (default 120 s). */
+  timeoutMs?: number;
+  /** Dredd's own log level (default `error`; `warning` also shows its parser warnings about the spec). */
+  loglevel?: 'debug' | 'warning' | 'error' | 'silent';
+  /** Receives Dredd's output as it arrives. */
+  onOutput?: (text: string) => void;
+  /** Aborting kills Dredd and shuts everything down. */
+  signal?: AbortSignal;
+}
+
+/** What a run produced. */
+export interface ContractRun {
+  exitCode: number | null;
+  /** Set when Dredd was killed (timeout or abort). */
+  killedBy?: 'timeout' | 'abort';
+  /** Dredd's `complete: … total` line, without colours. */
+  summaryLine?: string;
+  summary?: DreddSummary;
+  /** Every `METHOD path-template status` the spec documents. */
+  documented: string[];
+  /** What the hooks reported, one entry per transaction. */
+  exercised: ExercisedResponse[];
+  /** Dredd's whole output (stdout and stderr, interleaved). */
+  output: string;
+}
+
+/** The hook file Dredd loads; `.cjs` because Dredd `require`s it and this package is ESM. */
+export const HOOKS_PATH = fileURLToPath(new URL('./hooks.cjs', import.meta.url));
+/** The variable that tells the hooks where the control server is. */
+export const CONTROL_URL_ENV = 'CONTRACT_CONTROL_URL';
+/** The variable that tells the hooks where the server built with `requireIfMatch` is. */
+export const STRICT_URL_ENV = 'CONTRACT_STRICT_URL';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+const KILL_GRACE_MS = 5_000;
+
+/** Lists `METHOD path-template status` for every response of every operation in the spec. */
+export function documentedResponses(spec: Document): string[] {
+  const keys: string[] = [];
+  for (const [template, item] of Object.entries(spec.paths ?? {})) {
+    for (const method of HTTP_METHODS) {
+      const operation = (item as Record<string, { responses?: Record<string, unknown> } | undefined>)?.[method];
+      for (const status of Object.keys(operation?.responses ?? {})) {
+        keys.push(`${method.toUpperCase()} ${template} ${status}`);
+      }
+    }
+  }
+  return keys;
+}
+
+/** Reads the counts from Dredd's output; the last `complete:` line with counts wins. */
+export function parseSummary(output: string): { line: string; summary: DreddSummary } | undefined {
+  // Dredd colours its output unless told not to; strip escapes in case it did anyway.
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
+  const lines = plain.split('\n').filter((l) => /^complete: .*\d+ total/.test(l.trim()));
+  const line = lines.at(-1)?.trim();
+  if (!line) return undefined;
+  const count = (label: string) => Number(new RegExp(`(\\d+) ${label}`).exec(line)?.[1] ?? 0);
+  return {
+    line,
+    summary: {
+      passing: count('passing'),
+      failing: count('failing'),
+      errors: count('errors'),
+      skipped: count('skipped'),
+      total: count('total'),
+    },
+  };
+}
+
+/** Why a run is not a pass; empty when it is. */
+export function judge(run: ContractRun, { minPassing = 12 }: { minPassing?: number } = {}): string[] {
+  const problems: string[] = [];
+  if (run.killedBy) problems.push(`Dredd was killed (${run.killedBy})`);
+  const s = run.summary;
+  if (!s) {
+    problems.push('Dredd printed no summary line');
+    return problems;
+  }
+  if (run.exitCode !== 0) problems.push(`Dredd exited with code ${run.exitCode}`);
+  if (s.failing > 0) problems.push(`${s.failing} failing`);
+  if (s.errors > 0) problems.push(`${s.errors} errors`);
+  if (s.skipped > 0) problems.push(`${s.skipped} skipped`);
+  if (s.passing < minPassing) problems.push(`only ${s.passing} passing, expected at least ${minPassing}`);
+  const missed = unanswered(run);
+  if (missed.length > 0) problems.push(`documented but never answered: ${missed.join('; ')}`);
+  return problems;
+}
+
+/** The documented `METHOD path-template status` keys that no transaction got from the server. */
+export function unanswered(run: Pick<ContractRun, 'documented' | 'exercised'>): string[] {
+  const answered = new Set(
+    run.exercised.filter((e) => e.actual !== undefined && e.key.endsWith(` ${e.actual}`)).map((e) => e.key),
+  );
+  return run.documented.filter((key) => !answered.has(key));
+}
+
+/** Dredd's `fail:` lines, each cut to `width` characters (a failing 413 would print its 1 MiB body). */
+export function failureLines(output: string, width = 300): string[] {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('fail:'))
+    .map((line) => (line.length > width ? `${line.slice(0, width)}…` : line));
+}
+
+/**
+ * Starts the app (real store behind a fault-injecting wrapper) and the control server on loopback
+ * ephemeral ports, runs Dredd with the hooks against them, then shuts everything down.
+ */
+export async function runContract(options: ContractRunOptions = {}): Promise<ContractRun> {
+  const { databaseUrl = 'sqlite::memory:', timeoutMs = 120_000, loglevel = 'error', onOutput, signal } = options;
+  const spec = loadSpec();
+  const faults = withFaults(await openStore(databaseUrl));
+  const cleanups: (() => Promise<void>)[] = [
+    async () => {
+      faults.disarm();
+      await faults.store.close();
+    },
+  ];
+
+  try {
+    const api = await listen(await createApp({ store: faults.store, spec }));
+    cleanups.unshift(api.close);
+    // The 428 responses need a server that requires If-Match; it shares the store.
+    const strict = await listen(await createApp({ store: faults.store, spec, requireIfMatch: true }));
+    cleanups.unshift(strict.close);
+
+    const control = await startControlServer({ faults });
+    cleanups.unshift(() => control.close());
+
+    const dredd = await runDredd({
+      args: [fileURLToPath(SPEC_PATH), api.url, '--hookfiles', HOOKS_PATH, '--loglevel', loglevel, '--no-color'],
+      env: { [CONTROL_URL_ENV]: control.url, [STRICT_URL_ENV]: strict.url },
+      timeoutMs,
+      ...(onOutput && { onOutput }),
+      ...(signal && { signal }),
+    });
+    const parsed = parseSummary(dredd.output);
+    return {
+      exitCode: dredd.exitCode,
+      ...(dredd.killedBy && { killedBy: dredd.killedBy }),
+      ...(parsed && { summaryLine: parsed.line, summary: parsed.summary }),
+      documented: documentedResponses(spec),
+      exercised: [...control.exercised],
+      output: dredd.output,
+    };
+  } finally {
+    for (const cleanup of cleanups) await cleanup();
+  }
+}
+
+/** Serves an app on a loopback ephemeral port. */
+async function listen(app: CarsApp): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer(app.callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+interface DreddProcess {
+  args: string[];
+  env: Record<string, string>;
+  timeoutMs: number;
+  onOutput?: (text: string) => void;
+  signal?: AbortSignal;
+}
+
+/** Runs the Dredd CLI as a child process that cannot outlive the timeout, an abort, or this process. */
+function runDredd({ args, env, timeoutMs, onOutput, signal }: DreddProcess) {
+  const dreddBin = createRequire(import.meta.url).resolve('dredd/bin/dredd');
+  // --no-warnings hides Node's deprecation noise from Dredd's own dependencies.
+  const child = spawn(process.execPath, ['--no-warnings', dreddBin, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    output += text;
+    onOutput?.(text);
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+
+  let killedBy: 'timeout' | 'abort' | undefined;
+  let escalation: NodeJS.Timeout | undefined;
+  const kill = (reason: 'timeout' | 'abort') => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    killedBy ??= reason;
+    child.kill('SIGTERM');
+    escalation ??= setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+  };
+  const timer = setTimeout(() => kill('timeout'), timeoutMs);
+  const onAbort = () => kill('abort');
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  const onExit = () => child.kill('SIGKILL');
+  process.once('exit', onExit);
+
+  return new Promise<{ exitCode: number | null; killedBy?: 'timeout' | 'abort'; output: string }>((resolve, reject) => {
+    child.once('error', (err) => {
+      finish();
+      reject(err);
+    });
+    child.once('close', (exitCode) => {
+      finish();
+      resolve({ exitCode, ...(killedBy && { killedBy }), output });
+    });
+    function finish() {
+      clearTimeout(timer);
+      clearTimeout(escalation);
+      signal?.removeEventListener('abort', onAbort);
+      process.removeListener('exit', onExit);
+    }
+  });
+}
