@@ -1,0 +1,493 @@
+/** The behaviour every CarStore engine must show; each engine's test file runs it with its own factory. */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MAX_CAR_ID, type CarStore, type ListQuery, type SortKey, type StoredCar } from '../../src/store/car-store.js';
+
+/** A fresh, empty store for one test, and how to dispose of it. */
+export interface StoreFixture {
+  store: CarStore;
+  cleanup(): Promise<void>;
+}
+
+/** Makes a fresh, empty store each time it is called. */
+export type StoreFactory = () => Promise<StoreFixture>;
+
+const asc = (field: SortKey['field']): SortKey => ({ field, desc: false });
+const desc = (field: SortKey['field']): SortKey => ({ field, desc: true });
+
+/** Orders cars the way the contract says: strings by UTF-8 bytes, id ascending as the last key. */
+function expectedOrder(cars: readonly StoredCar[], sort: readonly SortKey[]): StoredCar[] {
+  const keys = [...sort, asc('id')];
+  return [...cars].sort((a, b) => {
+    for (const { field, desc: down } of keys) {
+      const x = a[field];
+      const y = b[field];
+      const c = typeof x === 'number' && typeof y === 'number' ? x - y : Buffer.compare(Buffer.from(String(x)), Buffer.from(String(y)));
+      if (c !== 0) return down ? -c : c;
+    }
+    return 0;
+  });
+}
+
+/** Reads every page of a listing; bounded so a paging bug fails instead of looping. */
+async function readAllPages(store: CarStore, query: Omit<ListQuery, 'after'>, maxPages = 200): Promise<StoredCar[]> {
+  const seen: StoredCar[] = [];
+  let after: StoredCar | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const result = await store.list({ ...query, ...(after ? { after } : {}) });
+    assert.ok(result.cars.length <= query.limit, 'a page never holds more than limit cars');
+    seen.push(...result.cars);
+    if (!result.hasMore) return seen;
+    assert.equal(result.cars.length, query.limit, 'a page followed by more is full');
+    after = result.cars.at(-1);
+  }
+  assert.fail(`still more pages after ${maxPages}`);
+}
+
+async function mustCreate(store: CarStore, car: { id?: number; model: string; color: string }): Promise<StoredCar> {
+  const outcome = await store.insert(car);
+  assert.equal(outcome.status, 'created');
+  if (outcome.status !== 'created') throw new Error('unreachable');
+  return outcome.car;
+}
+
+/** Registers the shared CarStore tests; every test gets its own store from `factory`. */
+export function describeCarStore(factory: StoreFactory): void {
+  let fixture: StoreFixture | undefined;
+  let store: CarStore;
+  const fresh = () => {
+    beforeEach(async () => {
+      fixture = await factory();
+      store = fixture.store;
+    });
+    afterEach(async () => {
+      await fixture?.cleanup();
+      fixture = undefined;
+    });
+  };
+
+  describe('insert', () => {
+    fresh();
+
+    it('creates a car with the id it was given', async () => {
+      const outcome = await store.insert({ id: 5, model: 'Honda', color: 'White' });
+      assert.equal(outcome.status, 'created');
+      assert.ok(outcome.status === 'created' && Number.isSafeInteger(outcome.car.revision) && outcome.car.revision > 0);
+      assert.deepEqual(outcome, { status: 'created', car: { id: 5, model: 'Honda', color: 'White', revision: outcome.car.revision } });
+      assert.deepEqual(await store.get(5), outcome.car);
+    });
+
+    it('picks id 1 in an empty store and max id + 1 after that', async () => {
+      assert.equal((await mustCreate(store, { model: 'A', color: 'a' })).id, 1);
+      await mustCreate(store, { id: 41, model: 'B', color: 'b' });
+      assert.equal((await mustCreate(store, { model: 'C', color: 'c' })).id, 42);
+    });
+
+    it('answers conflict for a taken id and leaves the car as it was', async () => {
+      const first = await mustCreate(store, { id: 3, model: 'Honda', color: 'White' });
+      assert.deepEqual(await store.insert({ id: 3, model: 'Ford', color: 'Red' }), { status: 'conflict', id: 3 });
+      assert.deepEqual(await store.get(3), first);
+    });
+
+    it('stores and returns MAX_CAR_ID exactly', async () => {
+      await mustCreate(store, { id: MAX_CAR_ID, model: 'Top', color: 'Gold' });
+      const car = await store.get(MAX_CAR_ID);
+      assert.equal(car?.id, MAX_CAR_ID);
+      assert.equal(typeof car?.id, 'number');
+    });
+
+    it('fills the lowest free id once MAX_CAR_ID is taken', async () => {
+      await mustCreate(store, { id: MAX_CAR_ID, model: 'Top', color: 'Gold' });
+      assert.equal((await mustCreate(store, { model: 'A', color: 'a' })).id, 1);
+      await mustCreate(store, { id: 2, model: 'B', color: 'b' });
+      await mustCreate(store, { id: 3, model: 'C', color: 'c' });
+      assert.equal((await mustCreate(store, { model: 'D', color: 'd' })).id, 4);
+      assert.deepEqual(await store.delete(2), { status: 'deleted' });
+      assert.equal((await mustCreate(store, { model: 'E', color: 'e' })).id, 2);
+      assert.equal((await mustCreate(store, { model: 'F', color: 'f' })).id, 5);
+    });
+
+    it('gives concurrent inserts without id distinct ids', async () => {
+      const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => store.insert({ model: `M${i}`, color: 'c' })));
+      const ids = outcomes.map((o) => (o.status === 'created' ? o.car.id : -1));
+      assert.deepEqual([...ids].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    });
+  });
+
+  describe('get', () => {
+    fresh();
+
+    it('answers undefined for a missing car', async () => {
+      assert.equal(await store.get(999), undefined);
+    });
+
+    it('returns a plain object with exactly id, model, color and revision', async () => {
+      const created = await mustCreate(store, { id: 7, model: 'Škoda', color: 'Grün' });
+      const car = await store.get(7);
+      assert.deepStrictEqual(car, { id: 7, model: 'Škoda', color: 'Grün', revision: created.revision });
+      assert.equal(Object.getPrototypeOf(car), Object.prototype);
+    });
+  });
+
+  describe('put', () => {
+    fresh();
+
+    it('creates an absent car, then replaces it with a new revision', async () => {
+      const created = await store.put({ id: 9, model: 'Honda', color: 'White' });
+      assert.equal(created.status, 'created');
+      assert.ok(created.status === 'created');
+      const replaced = await store.put({ id: 9, model: 'Ford', color: 'Red' });
+      assert.equal(replaced.status, 'replaced');
+      assert.ok(replaced.status === 'replaced');
+      assert.deepEqual(replaced.car, { id: 9, model: 'Ford', color: 'Red', revision: replaced.car.revision });
+      assert.ok(replaced.car.revision > created.car.revision);
+      assert.deepEqual(await store.get(9), replaced.car);
+    });
+  });
+
+  describe('update', () => {
+    fresh();
+
+    it('changes only the given fields and assigns a new revision', async () => {
+      const car = await mustCreate(store, { id: 1, model: 'Honda', color: 'White' });
+      const outcome = await store.update(1, { color: 'Red' });
+      assert.equal(outcome.status, 'updated');
+      assert.ok(outcome.status === 'updated');
+      assert.deepEqual(outcome.car, { id: 1, model: 'Honda', color: 'Red', revision: outcome.car.revision });
+      assert.ok(outcome.car.revision > car.revision);
+      const again = await store.update(1, { model: 'Civic' });
+      assert.ok(again.status === 'updated');
+      assert.deepEqual(await store.get(1), { id: 1, model: 'Civic', color: 'Red', revision: again.car.revision });
+    });
+
+    it('answers not-found for a missing car', async () => {
+      assert.deepEqual(await store.update(404, { color: 'Red' }), { status: 'not-found' });
+      assert.equal(await store.get(404), undefined);
+    });
+  });
+
+  describe('delete', () => {
+    fresh();
+
+    it('deletes a car, then answers not-found', async () => {
+      await mustCreate(store, { id: 1, model: 'Honda', color: 'White' });
+      assert.deepEqual(await store.delete(1), { status: 'deleted' });
+      assert.equal(await store.get(1), undefined);
+      assert.deepEqual(await store.delete(1), { status: 'not-found' });
+    });
+  });
+
+  describe('revisions', () => {
+    fresh();
+
+    it('increase strictly on every write and are never reused after delete and re-create', async () => {
+      const revisions: number[] = [];
+      const take = (r: number) => revisions.push(r);
+      take((await mustCreate(store, { id: 1, model: 'A', color: 'a' })).revision);
+      take((await mustCreate(store, { id: 2, model: 'B', color: 'b' })).revision);
+      const put = await store.put({ id: 1, model: 'A2', color: 'a' });
+      assert.ok(put.status === 'replaced');
+      take(put.car.revision);
+      const updated = await store.update(2, { color: 'b2' });
+      assert.ok(updated.status === 'updated');
+      take(updated.car.revision);
+      assert.deepEqual(await store.delete(1), { status: 'deleted' });
+      const recreated = await store.put({ id: 1, model: 'A', color: 'a' });
+      assert.ok(recreated.status === 'created');
+      take(recreated.car.revision);
+      take((await mustCreate(store, { model: 'C', color: 'c' })).revision);
+      for (let i = 1; i < revisions.length; i++) {
+        assert.ok(revisions[i]! > revisions[i - 1]!, `revision ${revisions[i]} follows ${revisions[i - 1]}`);
+      }
+    });
+  });
+
+  describe('write conditions', () => {
+    fresh();
+    let car: StoredCar;
+    beforeEach(async () => {
+      car = await mustCreate(store, { id: 1, model: 'Honda', color: 'White' });
+    });
+
+    it('writes when If-Match names the current revision, alone or among others', async () => {
+      const put = await store.put({ id: 1, model: 'Ford', color: 'Red' }, { ifMatch: [car.revision] });
+      assert.equal(put.status, 'replaced');
+      assert.ok(put.status === 'replaced');
+      const updated = await store.update(1, { color: 'Blue' }, { ifMatch: [car.revision, put.car.revision, 999_999] });
+      assert.equal(updated.status, 'updated');
+      assert.ok(updated.status === 'updated');
+      assert.deepEqual(await store.delete(1, { ifMatch: [updated.car.revision] }), { status: 'deleted' });
+    });
+
+    it('refuses a stale If-Match with precondition-failed and writes nothing', async () => {
+      const stale = { ifMatch: [car.revision + 1000] };
+      assert.deepEqual(await store.put({ id: 1, model: 'Ford', color: 'Red' }, stale), { status: 'precondition-failed' });
+      assert.deepEqual(await store.update(1, { color: 'Red' }, stale), { status: 'precondition-failed' });
+      assert.deepEqual(await store.delete(1, stale), { status: 'precondition-failed' });
+      assert.deepEqual(await store.get(1), car);
+    });
+
+    it('accepts If-Match * for an existing car', async () => {
+      assert.equal((await store.put({ id: 1, model: 'Ford', color: 'Red' }, { ifMatch: '*' })).status, 'replaced');
+      assert.equal((await store.update(1, { color: 'Blue' }, { ifMatch: '*' })).status, 'updated');
+      assert.deepEqual(await store.delete(1, { ifMatch: '*' }), { status: 'deleted' });
+    });
+
+    it('refuses a PUT with If-Match to an absent car instead of creating it', async () => {
+      assert.deepEqual(await store.put({ id: 2, model: 'Ford', color: 'Red' }, { ifMatch: '*' }), { status: 'precondition-failed' });
+      assert.deepEqual(await store.put({ id: 2, model: 'Ford', color: 'Red' }, { ifMatch: [car.revision] }), {
+        status: 'precondition-failed',
+      });
+      assert.equal(await store.get(2), undefined);
+    });
+
+    it('answers not-found for PATCH and DELETE with If-Match to an absent car (RFC 9110 §13.2.1)', async () => {
+      assert.deepEqual(await store.update(2, { color: 'Red' }, { ifMatch: '*' }), { status: 'not-found' });
+      assert.deepEqual(await store.delete(2, { ifMatch: [car.revision] }), { status: 'not-found' });
+    });
+
+    it('creates with If-None-Match * only when the car is absent', async () => {
+      assert.deepEqual(await store.put({ id: 1, model: 'Ford', color: 'Red' }, { ifNoneMatch: '*' }), { status: 'precondition-failed' });
+      assert.deepEqual(await store.get(1), car);
+      assert.equal((await store.put({ id: 2, model: 'Ford', color: 'Red' }, { ifNoneMatch: '*' })).status, 'created');
+    });
+
+    it('with requireIfMatch refuses unconditional writes to existing cars with precondition-required', async () => {
+      const required = { requireIfMatch: true };
+      assert.deepEqual(await store.put({ id: 1, model: 'Ford', color: 'Red' }, required), { status: 'precondition-required' });
+      assert.deepEqual(await store.update(1, { color: 'Red' }, required), { status: 'precondition-required' });
+      assert.deepEqual(await store.delete(1, required), { status: 'precondition-required' });
+      assert.deepEqual(await store.get(1), car);
+      // Creating needs no If-Match, and a conditional write goes through.
+      assert.equal((await store.put({ id: 2, model: 'Ford', color: 'Red' }, required)).status, 'created');
+      assert.equal((await store.update(1, { color: 'Red' }, { ...required, ifMatch: [car.revision] })).status, 'updated');
+      assert.deepEqual(await store.put({ id: 1, model: 'X', color: 'Y' }, { ...required, ifNoneMatch: '*' }), {
+        status: 'precondition-failed',
+      });
+    });
+
+    it('lets exactly one of 20 racing updates with the same If-Match win', async () => {
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.update(1, { color: `Color ${i}` }, { ifMatch: [car.revision] })),
+      );
+      const winners = outcomes.filter((o) => o.status === 'updated');
+      assert.equal(winners.length, 1);
+      assert.equal(outcomes.filter((o) => o.status === 'precondition-failed').length, 19);
+      const winner = winners[0];
+      assert.ok(winner?.status === 'updated');
+      assert.deepEqual(await store.get(1), winner.car);
+    });
+
+    it('lets exactly one of 20 racing If-None-Match * creates win', async () => {
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.put({ id: 77, model: `Model ${i}`, color: 'c' }, { ifNoneMatch: '*' })),
+      );
+      assert.equal(outcomes.filter((o) => o.status === 'created').length, 1);
+      assert.equal(outcomes.filter((o) => o.status === 'precondition-failed').length, 19);
+    });
+
+    it('deletes exactly once when 10 deletes race with the same If-Match', async () => {
+      const outcomes = await Promise.all(Array.from({ length: 10 }, () => store.delete(1, { ifMatch: [car.revision] })));
+      assert.equal(outcomes.filter((o) => o.status === 'deleted').length, 1);
+      assert.equal(outcomes.filter((o) => o.status === 'not-found').length, 9);
+    });
+  });
+
+  describe('idempotency keys', () => {
+    fresh();
+    const claim = (key: string, fingerprint = 'fp-1', ttlMs = 60_000) => ({ key, fingerprint, ttlMs });
+
+    it('replays the first car for the same key and fingerprint and creates nothing new', async () => {
+      const first = await store.insert({ model: 'Honda', color: 'White' }, claim('k1'));
+      assert.ok(first.status === 'created');
+      // The replay shows the car as first created, even after it changed.
+      assert.equal((await store.update(first.car.id, { color: 'Red' })).status, 'updated');
+      const again = await store.insert({ model: 'Honda', color: 'White' }, claim('k1'));
+      assert.deepEqual(again, { status: 'replayed', car: { id: first.car.id, model: 'Honda', color: 'White' } });
+      assert.equal((await store.list({ limit: 10, sort: [], withTotal: true })).total, 1);
+    });
+
+    it('answers key-reused for the same key with another fingerprint', async () => {
+      assert.equal((await store.insert({ model: 'Honda', color: 'White' }, claim('k2', 'fp-a'))).status, 'created');
+      assert.deepEqual(await store.insert({ model: 'Ford', color: 'Red' }, claim('k2', 'fp-b')), { status: 'key-reused' });
+      assert.equal((await store.list({ limit: 10, sort: [], withTotal: true })).total, 1);
+    });
+
+    it('treats an expired key as new', async () => {
+      const first = await store.insert({ model: 'Honda', color: 'White' }, claim('k3', 'fp', 25));
+      assert.ok(first.status === 'created');
+      await sleep(60);
+      const second = await store.insert({ model: 'Honda', color: 'White' }, claim('k3', 'fp', 25));
+      assert.ok(second.status === 'created');
+      assert.notEqual(second.car.id, first.car.id);
+      // The renewed key replays the second car now.
+      assert.deepEqual(await store.insert({ model: 'Honda', color: 'White' }, claim('k3', 'fp', 25)), {
+        status: 'replayed',
+        car: { id: second.car.id, model: 'Honda', color: 'White' },
+      });
+    });
+
+    it('creates exactly one car for 10 concurrent inserts with one key', async () => {
+      const outcomes = await Promise.all(Array.from({ length: 10 }, () => store.insert({ model: 'Honda', color: 'White' }, claim('k4'))));
+      const created = outcomes.filter((o) => o.status === 'created');
+      assert.equal(created.length, 1);
+      const car = created[0]?.status === 'created' ? created[0].car : undefined;
+      for (const o of outcomes) {
+        if (o.status !== 'created') assert.deepEqual(o, { status: 'replayed', car: { id: car?.id, model: 'Honda', color: 'White' } });
+      }
+      assert.equal((await store.list({ limit: 10, sort: [], withTotal: true })).total, 1);
+    });
+
+    it('does not keep the key when the insert conflicts, so a retry is judged afresh', async () => {
+      await mustCreate(store, { id: 1, model: 'Honda', color: 'White' });
+      assert.deepEqual(await store.insert({ id: 1, model: 'Ford', color: 'Red' }, claim('k5')), { status: 'conflict', id: 1 });
+      assert.deepEqual(await store.delete(1), { status: 'deleted' });
+      const retry = await store.insert({ id: 1, model: 'Ford', color: 'Red' }, claim('k5'));
+      assert.equal(retry.status, 'created');
+    });
+  });
+
+  describe('list', () => {
+    describe('paging through 250 cars', () => {
+      let all: StoredCar[] = [];
+      let pagingFixture: StoreFixture | undefined;
+      let paged: CarStore;
+      // Mixed case, accents, CJK, astral-plane emoji and fullwidth letters: UTF-8 byte order
+      // differs from JavaScript's UTF-16 order for the last two.
+      const models = ['Honda', 'honda', 'HONDA', 'Škoda', 'BMW', 'Ωmega', 'トヨタ', '😀car', 'Ｆull', 'a b', 'Zed', ''].filter(Boolean);
+      const colors = ['Red', 'red', 'Blue', 'Grün', 'White', '白', '🔴', 'Ｒed'];
+
+      before(async () => {
+        pagingFixture = await factory();
+        paged = pagingFixture.store;
+        all = [];
+        for (let i = 0; i < 250; i++) {
+          // Ids are spread out and not in insertion order, so id order is a real check.
+          const id = ((i * 7919) % 1000) + 1;
+          all.push(await mustCreate(paged, { id, model: models[i % models.length]!, color: colors[(i * 3) % colors.length]! }));
+        }
+      });
+      after(async () => {
+        await pagingFixture?.cleanup();
+      });
+
+      const sorts: Record<string, SortKey[]> = {
+        id: [asc('id')],
+        '-id': [desc('id')],
+        model: [asc('model')],
+        '-model,id': [desc('model'), asc('id')],
+        'color,-id': [asc('color'), desc('id')],
+        '-color,model': [desc('color'), asc('model')],
+        'model,-color': [asc('model'), desc('color')],
+      };
+      for (const [name, sort] of Object.entries(sorts)) {
+        it(`returns every car exactly once, in order, with limit 7 and sort=${name}`, async () => {
+          const seen = await readAllPages(paged, { limit: 7, sort });
+          assert.equal(seen.length, 250);
+          assert.equal(new Set(seen.map((c) => c.id)).size, 250);
+          assert.deepEqual(
+            seen.map((c) => c.id),
+            expectedOrder(all, sort).map((c) => c.id),
+          );
+        });
+      }
+
+      it('sorts non-ASCII strings by UTF-8 bytes, not by JavaScript string order', async () => {
+        const seen = await readAllPages(paged, { limit: 1000, sort: [asc('model')] });
+        const distinct = [...new Set(seen.map((c) => c.model))];
+        assert.deepEqual(distinct, [...new Set(models)].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+        // '😀car' (F0 9F...) sorts after 'Ｆull' (EF BC...) by bytes, before it by UTF-16.
+        assert.ok(distinct.indexOf('Ｆull') < distinct.indexOf('😀car'));
+      });
+
+      it('ignores repeated sort keys and keys after id', async () => {
+        const page = await paged.list({ limit: 250, sort: [desc('id'), asc('model'), desc('id')] });
+        assert.deepEqual(
+          page.cars.map((c) => c.id),
+          expectedOrder(all, [desc('id')]).map((c) => c.id),
+        );
+      });
+
+      it('filters model and color case-insensitively, also while paging', async () => {
+        const hondas = await readAllPages(paged, { limit: 7, sort: [asc('id')], model: 'hONDA' });
+        const expected = expectedOrder(
+          all.filter((c) => c.model.toLowerCase() === 'honda'),
+          [asc('id')],
+        );
+        assert.ok(expected.length > 0);
+        assert.deepEqual(hondas, expected);
+        const redHondas = await paged.list({ limit: 1000, sort: [], model: 'HONDA', color: 'RED', withTotal: true });
+        const expectedRed = all.filter((c) => c.model.toLowerCase() === 'honda' && c.color.toLowerCase() === 'red');
+        assert.ok(expectedRed.length > 0);
+        assert.equal(redHondas.total, expectedRed.length);
+        assert.deepEqual(redHondas.cars, expectedOrder(expectedRed, []));
+      });
+
+      it('matches q as a case-insensitive substring of model or color', async () => {
+        const page = await paged.list({ limit: 1000, sort: [], q: 'ED', withTotal: true });
+        const expected = all.filter((c) => c.model.toLowerCase().includes('ed') || c.color.toLowerCase().includes('ed'));
+        assert.ok(expected.some((c) => c.model === 'Zed') && expected.some((c) => c.color === 'Red'));
+        assert.deepEqual(page.cars, expectedOrder(expected, []));
+        assert.equal(page.total, expected.length);
+        assert.equal(page.hasMore, false);
+      });
+
+      it('counts every match with withTotal, whatever the page', async () => {
+        const first = await paged.list({ limit: 7, sort: [asc('color')], withTotal: true });
+        assert.equal(first.total, 250);
+        assert.equal(first.cars.length, 7);
+        assert.equal(first.hasMore, true);
+        const later = await paged.list({ limit: 7, sort: [asc('color')], withTotal: true, after: first.cars.at(-1)! });
+        assert.equal(later.total, 250);
+        const plain = await paged.list({ limit: 7, sort: [] });
+        assert.equal(plain.total, undefined);
+        assert.equal('total' in plain, false);
+      });
+    });
+
+    describe('small listings', () => {
+      fresh();
+
+      it('answers an empty page for an empty store', async () => {
+        assert.deepEqual(await store.list({ limit: 10, sort: [], withTotal: true }), { cars: [], hasMore: false, total: 0 });
+      });
+
+      it('sets hasMore only when more cars follow the page', async () => {
+        for (let i = 1; i <= 3; i++) await mustCreate(store, { id: i, model: 'M', color: 'c' });
+        assert.equal((await store.list({ limit: 3, sort: [] })).hasMore, false);
+        assert.equal((await store.list({ limit: 3, sort: [] })).cars.length, 3);
+        const two = await store.list({ limit: 2, sort: [] });
+        assert.deepEqual(
+          two.cars.map((c) => c.id),
+          [1, 2],
+        );
+        assert.equal(two.hasMore, true);
+        const rest = await store.list({ limit: 2, sort: [], after: two.cars[1]! });
+        assert.deepEqual(
+          rest.cars.map((c) => c.id),
+          [3],
+        );
+        assert.equal(rest.hasMore, false);
+      });
+
+      it('treats q as plain text, never as a wildcard', async () => {
+        await mustCreate(store, { id: 1, model: '50%_off', color: 'Red' });
+        await mustCreate(store, { id: 2, model: '50 off', color: 'Blue' });
+        await mustCreate(store, { id: 3, model: 'Back\\slash', color: 'Blue' });
+        const ids = async (q: string) => (await store.list({ limit: 10, sort: [], q })).cars.map((c) => c.id);
+        assert.deepEqual(await ids('%'), [1]);
+        assert.deepEqual(await ids('_'), [1]);
+        assert.deepEqual(await ids('0%_O'), [1]);
+        assert.deepEqual(await ids('\\'), [3]);
+        assert.deepEqual(await ids('*'), []);
+      });
+
+      it('does not treat the filter value as a pattern', async () => {
+        await mustCreate(store, { id: 1, model: 'Honda', color: 'Red' });
+        assert.deepEqual((await store.list({ limit: 10, sort: [], model: 'Hond%' })).cars, []);
+        assert.deepEqual((await store.list({ limit: 10, sort: [], model: 'Hond' })).cars, []);
+      });
+    });
+  });
+}

@@ -1,0 +1,122 @@
+/** The shared CarStore suite on SQLite, plus what only a file-backed SQLite store can show. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { openStore } from '../../src/store/open-store.js';
+import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import { StoreUnavailableError } from '../../src/store/store-errors.js';
+import { describeCarStore } from './car-store-suite.js';
+
+describe('SQLite store', () => {
+  describeCarStore(async () => {
+    const store = await openStore('sqlite::memory:');
+    return { store, cleanup: () => store.close() };
+  });
+
+  describe('on a file', () => {
+    let dir: string;
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), 'cars-store-'));
+    });
+    after(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('keeps cars and revisions across close and reopen, creating the directory', async () => {
+      const filename = join(dir, 'reopen', 'nested', 'cars.db');
+      const first = openSqliteStore({ filename });
+      const created = await first.insert({ id: 1, model: 'Honda', color: 'White' });
+      assert.ok(created.status === 'created');
+      await first.close();
+
+      const second = openSqliteStore({ filename });
+      try {
+        assert.deepEqual(await second.get(1), created.car);
+        const updated = await second.update(1, { color: 'Red' });
+        assert.ok(updated.status === 'updated');
+        assert.ok(updated.car.revision > created.car.revision);
+        assert.deepEqual(
+          (await second.appliedMigrations()).map((m) => m.version),
+          [1],
+        );
+      } finally {
+        await second.close();
+      }
+    });
+
+    it('shares one database between two connections without reusing ids or revisions', async () => {
+      const filename = join(dir, 'shared.db');
+      const a = openSqliteStore({ filename });
+      const b = openSqliteStore({ filename });
+      try {
+        const revisions: number[] = [];
+        for (let i = 0; i < 10; i++) {
+          const outcome = await (i % 2 === 0 ? a : b).insert({ model: `M${i}`, color: 'c' });
+          assert.ok(outcome.status === 'created');
+          assert.equal(outcome.car.id, i + 1);
+          revisions.push(outcome.car.revision);
+        }
+        assert.deepEqual(
+          revisions,
+          [...revisions].sort((x, y) => x - y),
+        );
+        assert.equal(new Set(revisions).size, 10);
+        const seenByA = await a.get(10);
+        assert.deepEqual(seenByA, await b.get(10));
+        assert.equal((await a.update(10, { color: 'x' }, { ifMatch: [seenByA!.revision] })).status, 'updated');
+        assert.deepEqual(await b.update(10, { color: 'y' }, { ifMatch: [seenByA!.revision] }), { status: 'precondition-failed' });
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
+    it('rejects a write with StoreUnavailableError while another connection holds the write lock', async () => {
+      const filename = join(dir, 'locked.db');
+      const store = openSqliteStore({ filename, busyTimeoutMs: 20 });
+      const other = new Database(filename);
+      try {
+        await store.insert({ id: 1, model: 'Honda', color: 'White' });
+        other.exec('BEGIN EXCLUSIVE');
+        const started = Date.now();
+        await assert.rejects(store.insert({ model: 'Ford', color: 'Red' }), (err: unknown) => {
+          assert.ok(err instanceof StoreUnavailableError);
+          assert.equal(err.retryAfterSeconds, 1);
+          assert.match(String((err.cause as { code?: string }).code), /^SQLITE_BUSY/);
+          return true;
+        });
+        assert.ok(Date.now() - started < 1000);
+        // WAL readers are not blocked by the writer.
+        assert.equal((await store.get(1))?.model, 'Honda');
+        other.exec('ROLLBACK');
+        assert.equal((await store.insert({ model: 'Ford', color: 'Red' })).status, 'created');
+      } finally {
+        other.close();
+        await store.close();
+      }
+    });
+
+    it('rejects opening with StoreUnavailableError when the directory cannot be created', () => {
+      const file = join(dir, 'plain-file');
+      writeFileSync(file, 'not a directory');
+      assert.throws(() => openSqliteStore({ filename: join(file, 'sub', 'cars.db') }), StoreUnavailableError);
+    });
+
+    it('rethrows bugs as they are', async () => {
+      const store = openSqliteStore({ filename: ':memory:' });
+      try {
+        // A CHECK violation is the caller's bug (ids are validated before the store), not a fault.
+        await assert.rejects(store.insert({ id: 0, model: 'Honda', color: 'White' }), (err: unknown) => {
+          assert.ok(!(err instanceof StoreUnavailableError));
+          assert.match(String((err as { code?: string }).code), /^SQLITE_CONSTRAINT/);
+          return true;
+        });
+      } finally {
+        await store.close();
+      }
+    });
+  });
+});
