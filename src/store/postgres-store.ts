@@ -1,7 +1,4 @@
 /** A CarStore on PostgreSQL through node-postgres, for running several instances on one database. */
-import { createHash } from 'node:crypto';
-import pg from 'pg';
-import type { CustomTypesConfig, PoolClient, QueryConfig, QueryResultRow } from 'pg';
 import type { Car } from '../types.js';
 import {
   MAX_CAR_ID,
@@ -17,8 +14,8 @@ import {
 import { caseKey } from './case-key.js';
 import { CAR_COLUMNS, planList, type ListDialect } from './list-sql.js';
 import type { AppliedMigration, MigratedStore, Migration } from './migration.js';
-import { isConnectionBroken, translatePostgresError } from './postgres-faults.js';
 import { postgresMigrations } from './postgres-migrations.js';
+import { createPostgresDatabase, rows, type PostgresDatabase, type Queryable, type Values } from './postgres-pool.js';
 
 /** Options for the PostgreSQL store. */
 export interface PostgresStoreOptions {
@@ -36,7 +33,6 @@ export interface PostgresStoreOptions {
   migrate?: boolean;
 }
 
-const INT8_OID = 20;
 // Advisory lock keys (pg_advisory_xact_lock(int, int)); the second key is the schema's hash.
 const MIGRATION_LOCK = 0x63617273; // 'cars'
 const ID_LOCK = 0x63617274;
@@ -49,13 +45,6 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const dialect: ListDialect = {
   param: (n) => `$${n}`,
   contains: (column, needle) => `strpos(${column}, ${needle}) > 0`,
-};
-
-// BIGINT as a JS number for this pool only (never through the global pg.types); every id and
-// revision is at most 2^53 - 1 by CHECK and sequence bounds, so the conversion is exact.
-const types: CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID && format !== 'binary' ? Number : pg.types.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
 };
 
 const SQL = {
@@ -85,99 +74,31 @@ const SQL = {
   migrations: 'SELECT version, name, applied_at FROM schema_migrations ORDER BY version',
 } as const;
 
-type Queryable = Pick<PoolClient, 'query'>;
-type Values = (string | number | object | null)[];
-
 /** Opens a pool on the database, applies pending migrations (unless told not to) and returns the store. */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<MigratedStore> {
   const { schema, migrate = true } = options;
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new TypeError(`schema must be a lower-case identifier, got ${JSON.stringify(schema)}`);
   }
-  const pool = new pg.Pool({
+  const db = createPostgresDatabase({
     connectionString: options.connectionString,
-    max: options.poolMax ?? 10,
-    statement_timeout: options.statementTimeoutMs ?? 5000,
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
-    keepAlive: true,
-    types,
-    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    poolMax: options.poolMax ?? 10,
+    statementTimeoutMs: options.statementTimeoutMs ?? 5000,
+    connectionTimeoutMs: options.connectionTimeoutMs ?? 5000,
+    schema,
   });
-  // An idle client that loses its connection (restart, failover) emits 'error' on the pool; the
-  // pool has already discarded it and opens a fresh one on demand, so there is nothing to do
-  // beyond not letting the unhandled event crash the process.
-  pool.on('error', () => {});
-  const db = connect(pool);
   if (migrate) {
     try {
       await applyMigrations(db, postgresMigrations, schema);
     } catch (err) {
-      await pool.end().catch(() => {});
+      await db.end().catch(() => {});
       throw err;
     }
   }
-  return createStore(db, () => pool.end());
+  return createStore(db);
 }
 
-/** The pool's two ways in: one statement, or a transaction on one client; both translate faults. */
-interface Database {
-  query<R extends QueryResultRow>(text: string, values?: Values): Promise<R[]>;
-  transaction<T>(work: (client: Queryable) => Promise<T>, options?: { begin?: string; commitIf?: (value: T) => boolean }): Promise<T>;
-}
-
-function connect(pool: pg.Pool): Database {
-  return {
-    async query<R extends QueryResultRow>(text: string, values: Values = []) {
-      try {
-        // pool.query releases its client with the error, so a broken connection is discarded.
-        return (await pool.query<R>(named(text, values))).rows;
-      } catch (err) {
-        throw translatePostgresError(err);
-      }
-    },
-    async transaction<T>(
-      work: (client: Queryable) => Promise<T>,
-      { begin = 'BEGIN', commitIf = () => true }: { begin?: string; commitIf?: (value: T) => boolean } = {},
-    ) {
-      let client: PoolClient;
-      try {
-        client = await pool.connect();
-      } catch (err) {
-        throw translatePostgresError(err);
-      }
-      let discard = false;
-      try {
-        await client.query(begin);
-        const value = await work(client);
-        await client.query(commitIf(value) ? 'COMMIT' : 'ROLLBACK');
-        return value;
-      } catch (err) {
-        discard = isConnectionBroken(err);
-        if (!discard) {
-          // Never hand a client back to the pool inside a transaction; if even ROLLBACK fails,
-          // the connection is closed instead, which ends the transaction on the server.
-          await client.query('ROLLBACK').catch(() => {
-            discard = true;
-          });
-        }
-        throw translatePostgresError(err);
-      } finally {
-        client.release(discard);
-      }
-    },
-  };
-}
-
-/** A named prepared statement: each connection parses and plans it once. */
-function named(text: string, values: Values): QueryConfig {
-  return { name: `cars_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`, text, values };
-}
-
-async function rows<R extends QueryResultRow>(client: Queryable, text: string, values: Values = []): Promise<R[]> {
-  return (await client.query<R>(named(text, values))).rows;
-}
-
-function createStore(db: Database, end: () => Promise<void>): MigratedStore {
+function createStore(db: PostgresDatabase): MigratedStore {
   let closing: Promise<void> | undefined;
 
   const nextId = async (client: Queryable): Promise<number | undefined> => {
@@ -322,7 +243,7 @@ function createStore(db: Database, end: () => Promise<void>): MigratedStore {
     },
 
     close() {
-      closing ??= end();
+      closing ??= db.end();
       return closing;
     },
   };
@@ -337,7 +258,7 @@ function createStore(db: Database, end: () => Promise<void>): MigratedStore {
 }
 
 /** Applies pending migrations in one transaction under an advisory lock, so concurrent starters queue. */
-async function applyMigrations(db: Database, migrations: readonly Migration[], schema: string | undefined): Promise<void> {
+async function applyMigrations(db: PostgresDatabase, migrations: readonly Migration[], schema: string | undefined): Promise<void> {
   await db.transaction(async (client) => {
     // A migration may rightly take longer than any request is allowed to.
     await client.query('SET LOCAL statement_timeout = 0');
