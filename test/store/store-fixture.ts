@@ -1,0 +1,20 @@
+/** What the shared store suites are given, and the one helper they all use. */
+import assert from 'node:assert/strict';
+import type { CarStore, NewCar, StoredCar } from '../../src/store/car-store.js';
+
+/** A fresh, empty store for one test, and how to dispose of it. */
+export interface StoreFixture {
+  store: CarStore;
+  cleanup(): Promise<void>;
+}
+
+/** Makes a fresh, empty store each time it is called. */
+export type StoreFactory = () => Promise<StoreFixture>;
+
+/** Inserts a car and fails the test unless it was created. */
+export async function mustCreate(store: CarStore, car: NewCar): Promise<StoredCar> {
+  const outcome = await store.insert(car);
+  assert.equal(outcome.status, 'created');
+  if (outcome.status !== 'created') throw new Error('unreachable');
+  return outcome.car;
+}
