@@ -39,6 +39,11 @@ export function createBodyReader({ limit, mediaTypes }: BodyReaderOptions): Body
     const hasBody = ctx.get('Transfer-Encoding') !== '' || (ctx.request.length ?? 0) > 0;
     if (!hasBody) return undefined;
     if (!declared || !ctx.is(...accepted)) throw unsupportedMediaType(declared.split(';')[0] ?? '', accepted);
+    // JSON exchanged between systems must be UTF-8 (RFC 8259 §8.1).
+    const charset = ctx.request.charset.toLowerCase();
+    if (charset !== '' && charset !== 'utf-8' && charset !== 'utf8') {
+      throw unsupportedMediaType(`${ctx.request.type} with charset=${charset}`, accepted);
+    }
     await parse(ctx, done);
     return ctx.request.body;
   };

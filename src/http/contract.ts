@@ -13,6 +13,8 @@ export interface CompiledOperation {
   /** Media types the request body may use; empty when the operation takes no body. */
   readonly bodyTypes: readonly string[];
   readonly validators: readonly ValidateFunction[];
+  /** Path and query parameters typed integer; their raw text must be plain digits before coercion. */
+  readonly integerParams: readonly { in: 'path' | 'query'; name: string }[];
 }
 
 /** The input openapi-backend's validators check; validation coerces path and query in place. */
@@ -33,19 +35,25 @@ export interface Contract {
   validate(operation: CompiledOperation, parts: RequestParts): void;
 }
 
+/**
+ * Formats the spec uses that Ajv doesn't know. `int64` adds nothing beyond the schema's
+ * integer bounds, and `uri-reference` only annotates problem types, which the server writes.
+ */
+const KNOWN_FORMATS = { int64: true, 'uri-reference': true } as const;
+
 /** Builds the contract from a parsed spec. openapi-backend checks the document itself first. */
 export async function compileContract(definition: Document): Promise<Contract> {
   const api = new OpenAPIBackend({
     definition: structuredClone(definition),
     strict: true,
     validate: true,
-    ajvOpts: { allErrors: true },
+    ajvOpts: { allErrors: true, formats: KNOWN_FORMATS },
   });
   await api.init();
 
   // openapi-backend compiles body validators only for application/json (and form types); bodies of
   // other JSON media types, such as application/merge-patch+json, get an equivalent validator here.
-  const ajv = new Ajv({ strict: false, allErrors: true });
+  const ajv = new Ajv({ strict: false, allErrors: true, formats: KNOWN_FORMATS });
   const operations: CompiledOperation[] = api.router.getOperations().map((op) => {
     if (!op.operationId) throw new Error(`${op.method.toUpperCase()} ${op.path} has no operationId`);
     const body = op.requestBody as { required?: boolean; content?: Record<string, { schema?: object }> } | undefined;
@@ -62,12 +70,16 @@ export async function compileContract(definition: Document): Promise<Contract> {
         }),
       );
     }
+    const integerParams = ((op.parameters ?? []) as { in: string; name: string; schema?: { type?: string } }[])
+      .filter((p) => (p.in === 'path' || p.in === 'query') && p.schema?.type === 'integer')
+      .map((p) => ({ in: p.in as 'path' | 'query', name: p.name }));
     return {
       operationId: op.operationId as OperationId,
       method: op.method.toUpperCase(),
       path: op.path,
       bodyTypes,
       validators,
+      integerParams,
     };
   });
 
@@ -77,6 +89,14 @@ export async function compileContract(definition: Document): Promise<Contract> {
     route: compileRouter(operations),
     validate(operation, parts) {
       let errors: ValidationError[] | undefined;
+      // Ajv's coercion would read "1.0" or " 1" as 1; an id or a limit is written in plain digits.
+      for (const param of operation.integerParams) {
+        const raw = parts[param.in][param.name];
+        if (typeof raw === 'string' && !/^-?\d+$/.test(raw)) {
+          (errors ??= []).push({ pointer: `/${param.in}/${param.name}`, message: 'must be integer' });
+        }
+      }
+      if (errors) throw validationFailed(errors);
       for (const validator of operation.validators) {
         if (!validator(parts)) (errors ??= []).push(...(validator.errors ?? []).map(toValidationError));
       }

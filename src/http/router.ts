@@ -30,6 +30,9 @@ function decodeSegment(part: string, param: string): string {
   }
 }
 
+/** The order methods are listed in `Allow`. */
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
 /** A function that maps a method and path to an operation, or throws a 404/405 problem. */
 export type Router<Op extends RouteOperation> = (method: string, path: string) => RouteMatch<Op>;
 
@@ -56,10 +59,10 @@ export function compileRouter<Op extends RouteOperation>(operations: readonly Op
         const m = /^\{(.+)\}$/.exec(seg);
         return m?.[1] === undefined ? seg : { param: m[1] };
       });
-    const allow = [...byMethod.keys()];
-    if (byMethod.has('GET') && !byMethod.has('HEAD')) allow.push('HEAD');
-    if (!byMethod.has('OPTIONS')) allow.push('OPTIONS');
-    const compiled: CompiledPath<Op> = { template, segments, byMethod, allow };
+    const allow = new Set(byMethod.keys());
+    if (byMethod.has('GET')) allow.add('HEAD');
+    allow.add('OPTIONS');
+    const compiled: CompiledPath<Op> = { template, segments, byMethod, allow: METHOD_ORDER.filter((m) => allow.has(m)) };
     if (segments.every((s) => typeof s === 'string')) exact.set(template, compiled);
     else templated.push(compiled);
   }

@@ -1,0 +1,124 @@
+/** Test harness: the real app on an ephemeral loopback port, and a request helper that checks every answer against the spec. */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { createApp, type AppOptions } from '../../src/app.js';
+import { compileContract, type Contract } from '../../src/http/contract.js';
+import { loadSpec } from '../../src/spec.js';
+import type { CarStore } from '../../src/store/car-store.js';
+import { openStore } from '../../src/store/open-store.js';
+
+/** One answer, with the body parsed when it is JSON. */
+export interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: any;
+}
+
+/** Options for a request. */
+export interface RequestOptions {
+  /** A value to send as JSON (sets Content-Type: application/json unless `headers` overrides it). */
+  json?: unknown;
+  /** A raw body. */
+  body?: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+/** A running test server. */
+export interface TestServer {
+  url: string;
+  store: CarStore;
+  request(method: string, path: string, options?: RequestOptions): Promise<Answer>;
+  close(): Promise<void>;
+}
+
+let contractPromise: Promise<Contract> | undefined;
+/** The spec compiled once per test process, for checking answers. */
+export function specContract(): Promise<Contract> {
+  contractPromise ??= compileContract(loadSpec());
+  return contractPromise;
+}
+
+/**
+ * Checks an answer against the contract: the status is documented for the operation, the
+ * content type is exact, and the body validates against the documented schema.
+ */
+export async function checkAgainstSpec(method: string, path: string, answer: Answer): Promise<void> {
+  const contract = await specContract();
+  const where = `${method} ${path} → ${answer.status}`;
+  const type = answer.headers.get('content-type');
+  if (answer.status === 204 || answer.status === 304 || method === 'HEAD') {
+    assert.equal(answer.text, '', `${where}: no body expected`);
+  } else if (answer.status >= 400) {
+    assert.equal(type, 'application/problem+json', `${where}: errors are problem+json`);
+    assert.equal(answer.json.status, answer.status, `${where}: problem.status matches`);
+  } else {
+    assert.equal(type, 'application/json', `${where}: success bodies are application/json without charset`);
+  }
+
+  let match: ReturnType<Contract['route']> | undefined;
+  try {
+    match = contract.route(method, new URL(path, 'http://x').pathname);
+  } catch {
+    match = undefined; // unknown path or method: answered with a generic problem, checked below
+  }
+  if (!match?.operation) {
+    if (answer.status >= 400) assertProblem(contract, answer, where);
+    return;
+  }
+  const op = contract.api.router.getOperation(match.operation.operationId);
+  const documented = Object.keys(op?.responses ?? {});
+  assert.ok(documented.includes(String(answer.status)), `${where}: status ${answer.status} is not documented (${documented.join(', ')})`);
+  if (answer.text !== '' && method !== 'HEAD') {
+    const result = contract.api.validateResponse(answer.json, match.operation.operationId, answer.status);
+    assert.ok(result.valid, `${where}: body does not match the spec: ${JSON.stringify(result.errors)} body=${answer.text}`);
+  }
+}
+
+let problemValidator: ValidateFunction | undefined;
+/** Checks a problem answered outside any operation (unknown path or method) against the Problem schema. */
+function assertProblem(contract: Contract, answer: Answer, where: string): void {
+  const schemas = (contract.api.definition.components?.schemas ?? {}) as Record<string, object>;
+  problemValidator ??= new Ajv({ strict: false, allErrors: true, formats: { 'uri-reference': true } }).compile(schemas.Problem ?? {});
+  assert.ok(problemValidator(answer.json), `${where}: not a Problem: ${JSON.stringify(problemValidator.errors)}`);
+}
+
+/** Starts the app on 127.0.0.1:0 over a fresh in-memory SQLite store (or the given one). */
+export async function startServer(options: Partial<AppOptions> & { databaseUrl?: string } = {}): Promise<TestServer> {
+  const { databaseUrl = 'sqlite::memory:', ...appOptions } = options;
+  const store = appOptions.store ?? (await openStore(databaseUrl));
+  const app = await createApp({ ...appOptions, store });
+  const server: Server = createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    store,
+    request: (method, path, requestOptions) => request(url, method, path, requestOptions),
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    },
+  };
+}
+
+/** Sends one request and checks the answer against the spec. */
+export async function request(baseUrl: string, method: string, path: string, options: RequestOptions = {}): Promise<Answer> {
+  const headers: Record<string, string> = { ...options.headers };
+  let body: string | Buffer | undefined = options.body;
+  if (options.json !== undefined) {
+    body = JSON.stringify(options.json);
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+  }
+  const response = await fetch(baseUrl + path, { method, headers, body: body as RequestInit['body'] });
+  const text = await response.text();
+  let json: unknown;
+  if (text !== '' && /json/.test(response.headers.get('content-type') ?? '')) json = JSON.parse(text);
+  const answer: Answer = { status: response.status, headers: response.headers, text, json };
+  await checkAgainstSpec(method, path, answer);
+  return answer;
+}
