@@ -3,6 +3,7 @@ import Koa, { type Context } from 'koa';
 import { pino, type Logger } from 'pino';
 import type { Document } from 'openapi-backend';
 import { createCarHandlers } from './handlers/cars.js';
+import { createHealthHandlers } from './handlers/health.js';
 import { createBodyReader } from './http/body.js';
 import { compileContract, type CompiledOperation, type RequestParts } from './http/contract.js';
 import type { Handlers, HandlerResult } from './http/handler-types.js';
@@ -42,6 +43,7 @@ export async function createApp({
   const contract = await compileContract(spec);
   const handlers: Handlers = {
     ...createCarHandlers(store, idempotencyTtlMs === undefined ? { requireIfMatch } : { requireIfMatch, idempotencyTtlMs }),
+    ...createHealthHandlers(store),
   };
   const readBody = createBodyReader({
     limit: bodyLimit,

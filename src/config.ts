@@ -1,4 +1,5 @@
 /** Typed, frozen configuration from flags and environment variables, validated at start-up. */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 
 /** The service's settings. */
@@ -8,6 +9,12 @@ export interface Config {
   readonly databaseUrl: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly bodyLimit: number;
+  readonly databasePoolMax: number;
+  readonly databaseStatementTimeoutMs: number;
+  readonly requireIfMatch: boolean;
+  /** Worker processes sharing the port (node:cluster); 1 runs in-process. */
+  readonly workers: number;
+  readonly shutdownTimeoutMs: number;
 }
 
 /** A bad setting; the message names the setting and the value. */
@@ -20,6 +27,7 @@ interface Setting {
   readonly env: string;
   readonly default: string;
   readonly help: string;
+  readonly boolean?: true;
 }
 
 const SETTINGS = {
@@ -33,6 +41,32 @@ const SETTINGS = {
   },
   logLevel: { flag: 'log-level', env: 'LOG_LEVEL', default: 'info', help: 'fatal|error|warn|info|debug|trace|silent' },
   bodyLimit: { flag: 'body-limit', env: 'BODY_LIMIT', default: '1048576', help: 'largest request body in bytes' },
+  databasePoolMax: {
+    flag: 'database-pool-max',
+    env: 'DATABASE_POOL_MAX',
+    default: '10',
+    help: 'PostgreSQL connections per instance; instances x pool <= max_connections',
+  },
+  databaseStatementTimeoutMs: {
+    flag: 'database-statement-timeout-ms',
+    env: 'DATABASE_STATEMENT_TIMEOUT_MS',
+    default: '5000',
+    help: 'PostgreSQL statement timeout; slower statements answer 503',
+  },
+  requireIfMatch: {
+    flag: 'require-if-match',
+    env: 'REQUIRE_IF_MATCH',
+    default: 'false',
+    help: 'answer unconditional writes to existing cars with 428',
+    boolean: true,
+  },
+  workers: { flag: 'workers', env: 'WORKERS', default: '1', help: 'worker processes on one port, or "auto" for one per CPU' },
+  shutdownTimeoutMs: {
+    flag: 'shutdown-timeout-ms',
+    env: 'SHUTDOWN_TIMEOUT_MS',
+    default: '10000',
+    help: 'how long in-flight requests may take to finish on SIGTERM/SIGINT',
+  },
 } as const satisfies Record<keyof Config, Setting>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -40,9 +74,15 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** The `--help` text, listing every setting with its variable and default. */
 export function helpText(): string {
   const rows = Object.values(SETTINGS).map(
-    (s) => `  --${s.flag.padEnd(14)} ${s.env.padEnd(14)} ${s.help} (default: ${s.default})`,
+    (s: Setting) => `  --${s.flag.padEnd(30)} ${s.env.padEnd(30)} ${s.help} (default: ${s.default})`,
   );
-  return ['Usage: npm start -- [options]', '', '  flag             variable', ...rows, '  --help           print this help'].join('\n');
+  return [
+    'Usage: npm start -- [options]',
+    '',
+    `  ${'flag'.padEnd(32)} ${'variable'.padEnd(30)} meaning`,
+    ...rows,
+    `  ${'--help'.padEnd(32)} ${''.padEnd(30)} print this help`,
+  ].join('\n');
 }
 
 /** Parses flags over environment variables over defaults; throws ConfigError on a bad value. */
@@ -55,7 +95,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       allowPositionals: false,
       options: {
         help: { type: 'boolean', short: 'h' },
-        ...Object.fromEntries(Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' as const }])),
+        ...Object.fromEntries(
+          Object.values(SETTINGS).map((s: Setting) => [s.flag, { type: s.boolean ? ('boolean' as const) : ('string' as const) }]),
+        ),
       },
     }));
   } catch (err) {
@@ -67,6 +109,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     const s = SETTINGS[key];
     const flag = values[s.flag];
     if (typeof flag === 'string') return { value: flag, source: `--${s.flag}` };
+    if (flag === true) return { value: 'true', source: `--${s.flag}` };
     const fromEnv = env[s.env];
     if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, source: s.env };
     return { value: s.default, source: `default ${s.env}` };
@@ -91,6 +134,16 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel.value)) {
     throw new ConfigError(`${logLevel.source} must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel.value}"`);
   }
+  const boolean = (key: keyof typeof SETTINGS): boolean => {
+    const { value, source } = raw(key);
+    if (/^(true|1|yes|on)$/i.test(value)) return true;
+    if (/^(false|0|no|off)$/i.test(value)) return false;
+    throw new ConfigError(`${source} must be true or false, got "${value}"`);
+  };
+
+  const workersRaw = raw('workers');
+  const workers = workersRaw.value === 'auto' ? availableParallelism() : integer('workers', 1, 256);
+
   const host = raw('host');
   if (host.value.trim() === '') throw new ConfigError(`${host.source} must not be empty`);
 
@@ -100,5 +153,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     databaseUrl: databaseUrl.value,
     logLevel: logLevel.value as Config['logLevel'],
     bodyLimit: integer('bodyLimit', 1, 1024 * 1024 * 1024),
+    databasePoolMax: integer('databasePoolMax', 1, 1000),
+    databaseStatementTimeoutMs: integer('databaseStatementTimeoutMs', 1, 3_600_000),
+    requireIfMatch: boolean('requireIfMatch'),
+    workers,
+    shutdownTimeoutMs: integer('shutdownTimeoutMs', 0, 3_600_000),
   });
 }

@@ -109,6 +109,13 @@ export const unsupportedMediaType = (got: string, accepted: readonly string[]) =
     `The body was sent as ${got || 'an unspecified media type'}; send it as ${accepted.join(' or ')}.`,
   );
 
+/** 503: the store is unreachable or too slow; the client may retry after `retryAfterSeconds`. */
+export const serviceUnavailable = (retryAfterSeconds: number, cause?: unknown) =>
+  new HttpProblem(503, 'service-unavailable', 'Service Unavailable', 'The store is unavailable; retry later.', {
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+    cause,
+  });
+
 /** 500: anything unexpected. The detail never carries internals. */
 export const internalError = (cause?: unknown) =>
   new HttpProblem(500, 'internal', 'Internal Server Error', 'The server could not complete the request.', { cause });

@@ -1,9 +1,76 @@
 /** The entry point: the only code that reads the environment, opens the store and listens. */
+import cluster from 'node:cluster';
 import { createServer } from 'node:http';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { createApp } from './app.js';
-import { ConfigError, helpText, loadConfig } from './config.js';
+import { ConfigError, helpText, loadConfig, type Config } from './config.js';
 import { openStore } from './store/open-store.js';
+
+/** Serves HTTP in this process until SIGTERM/SIGINT, then drains and exits 0. */
+async function serve(config: Config, logger: Logger): Promise<void> {
+  const store = await openStore(config.databaseUrl, {
+    poolMax: config.databasePoolMax,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
+  });
+  const app = await createApp({ store, logger, bodyLimit: config.bodyLimit, requireIfMatch: config.requireIfMatch });
+  const server = createServer(app.callback());
+  // A slow or idle client cannot hold a connection open for ever (slowloris).
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ host: config.host, port, store: config.databaseUrl.split(':')[0] }, `listening on http://${config.host}:${port}`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => {
+      logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timeout: closing remaining connections');
+      server.closeAllConnections();
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      void store.close().finally(() => {
+        logger.info('stopped');
+        process.exit(0);
+      });
+    });
+    server.closeIdleConnections();
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** Runs `workers` copies of `serve` on one port with node:cluster, replacing any that die. */
+function supervise(config: Config, logger: Logger): void {
+  let stopping = false;
+  for (let i = 0; i < config.workers; i++) cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    logger.error({ pid: worker.process.pid, code, signal }, 'worker died; starting another');
+    cluster.fork();
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, workers: config.workers }, 'stopping workers');
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
 
 async function main(): Promise<void> {
   let config;
@@ -11,34 +78,16 @@ async function main(): Promise<void> {
     config = loadConfig(process.argv.slice(2), process.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`cars-api: ${err.message}\n\n${helpText()}\n`);
+    process.stderr.write(`cars-api: ${err.message}\nRun with --help to list every setting.\n`);
     process.exit(2);
   }
   if (config === 'help') {
     process.stdout.write(`${helpText()}\n`);
     return;
   }
-
   const logger = pino({ level: config.logLevel });
-  const store = await openStore(config.databaseUrl);
-  const app = await createApp({ store, logger, bodyLimit: config.bodyLimit });
-  const server = createServer(app.callback());
-  server.listen(config.port, config.host, () => {
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    logger.info({ host: config.host, port, store: config.databaseUrl.split(':')[0] }, `listening on http://${config.host}:${port}`);
-  });
-
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    server.close(() => {
-      void store.close().then(() => process.exit(0));
-    });
-    server.closeIdleConnections();
-    setTimeout(() => process.exit(1), 10_000).unref();
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  if (config.workers > 1 && cluster.isPrimary) supervise(config, logger);
+  else await serve(config, logger);
 }
 
 main().catch((err: unknown) => {

@@ -1,0 +1,26 @@
+/** Liveness and readiness handlers, keyed by operationId. */
+import { serviceUnavailable } from '../errors.js';
+import type { Handlers } from '../http/handler-types.js';
+import type { CarStore } from '../store/car-store.js';
+import { StoreUnavailableError } from '../store/store-errors.js';
+
+type HealthHandlers = Pick<Handlers, 'getHealth' | 'getReadiness'>;
+
+/** Builds the health handlers over a store. */
+export function createHealthHandlers(store: CarStore): HealthHandlers {
+  return {
+    async getHealth() {
+      return { status: 200, body: { status: 'ok' } };
+    },
+
+    async getReadiness() {
+      try {
+        await store.ping();
+      } catch (err) {
+        // Not ready, whatever the reason: a load balancer only needs to stop sending traffic.
+        throw serviceUnavailable(err instanceof StoreUnavailableError ? err.retryAfterSeconds : 1, err);
+      }
+      return { status: 200, body: { status: 'ready' } };
+    },
+  };
+}
