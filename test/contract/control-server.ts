@@ -1,7 +1,7 @@
 /** The contract run's side channel: Dredd's hooks arm store faults and report what they exercised. */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FaultyStore } from './faulty-store.js';
+import { FAULT_KINDS, type Fault, type FaultyStore } from './faulty-store.js';
 
 /** What the hooks report after each transaction. */
 export interface ExercisedResponse {
@@ -25,8 +25,9 @@ const MAX_REPORT_BYTES = 64 * 1024;
 
 /**
  * Serves, on a loopback ephemeral port:
- * `POST /arm` (the next store call fails; 204), `DELETE /arm` (cancel that; 200 `{"fired": boolean}`),
- * and `POST /exercised` (record an {@link ExercisedResponse}; 204).
+ * `POST /arm` (the next store call fails, as the optional JSON {@link Fault} body says, by default
+ * `{"kind":"internal"}`; 204), `DELETE /arm` (cancel that; 200 `{"fired": boolean}`), and
+ * `POST /exercised` (record an {@link ExercisedResponse}; 204).
  */
 export async function startControlServer({ faults }: { faults: FaultyStore }): Promise<ControlServer> {
   const exercised: ExercisedResponse[] = [];
@@ -45,8 +46,12 @@ export async function startControlServer({ faults }: { faults: FaultyStore }): P
       };
       const route = `${req.method} ${req.url}`;
       if (route === 'POST /arm') {
-        faults.arm();
-        return answer(204);
+        try {
+          faults.arm(parseFault(Buffer.concat(chunks).toString('utf8')));
+          return answer(204);
+        } catch (err) {
+          return answer(400, `bad fault: ${(err as Error).message}`);
+        }
       }
       if (route === 'DELETE /arm') {
         // Tells the hook whether the fault fired, i.e. whether the request really reached the store.
@@ -84,4 +89,19 @@ export async function startControlServer({ faults }: { faults: FaultyStore }): P
         server.closeAllConnections();
       }),
   };
+}
+
+/** Reads the body of `POST /arm`: empty for an internal fault, or a JSON {@link Fault}. */
+function parseFault(text: string): Fault {
+  if (text.trim() === '') return { kind: 'internal' };
+  const body = JSON.parse(text) as { kind?: unknown; retryAfterSeconds?: unknown };
+  if (!(FAULT_KINDS as readonly unknown[]).includes(body.kind)) {
+    throw new Error(`kind must be one of ${FAULT_KINDS.join(', ')}, got ${JSON.stringify(body.kind)}`);
+  }
+  if (body.kind === 'internal') return { kind: 'internal' };
+  const seconds = body.retryAfterSeconds ?? 1;
+  if (typeof seconds !== 'number' || !Number.isSafeInteger(seconds) || seconds < 0) {
+    throw new Error(`retryAfterSeconds must be a whole number of seconds, got ${JSON.stringify(seconds)}`);
+  }
+  return { kind: 'unavailable', retryAfterSeconds: seconds };
 }

@@ -1,11 +1,24 @@
-/** A CarStore wrapper that fails on demand, so the contract test reaches the server's real 500 path. */
+/** A CarStore wrapper that fails on demand, so the contract test reaches the server's real 500 and 503 paths. */
 import type { CarStore } from '../../src/store/car-store.js';
+import { StoreUnavailableError } from '../../src/store/store-errors.js';
+
+/**
+ * What the next store call throws: `internal` a plain Error (the server answers 500),
+ * `unavailable` a {@link StoreUnavailableError} (503 with `Retry-After: retryAfterSeconds`).
+ */
+export type Fault = { kind: 'internal' } | { kind: 'unavailable'; retryAfterSeconds: number };
+
+/** The kinds of {@link Fault}. */
+export const FAULT_KINDS = ['internal', 'unavailable'] as const;
+
+/** The message every injected fault carries; a 5xx body that shows it leaks internals. */
+export const INJECTED_MESSAGE = 'injected fault';
 
 /** A store that delegates every call, plus the switch that makes its next call fail. */
 export interface FaultyStore {
   readonly store: CarStore;
-  /** Makes the next store call, whichever it is, reject with `injected fault`. */
-  arm(): void;
+  /** Makes the next store call, whichever it is (`ping()` included), throw `fault`. */
+  arm(fault?: Fault): void;
   /** Cancels an armed fault that no call has used yet. */
   disarm(): void;
   readonly armed: boolean;
@@ -13,11 +26,17 @@ export interface FaultyStore {
 
 /** Wraps a store; an armed fault fires once and then disarms itself. */
 export function withFaults(inner: CarStore): FaultyStore {
-  let armed = false;
+  let pending: Fault | undefined;
   const trip = (): void => {
-    if (!armed) return;
-    armed = false;
-    throw new Error('injected fault');
+    const fault = pending;
+    if (!fault) return;
+    pending = undefined;
+    if (fault.kind === 'unavailable') {
+      throw new StoreUnavailableError(`${INJECTED_MESSAGE}: store unavailable`, {
+        retryAfterSeconds: fault.retryAfterSeconds,
+      });
+    }
+    throw new Error(INJECTED_MESSAGE);
   };
 
   // Written out rather than a Proxy, so that a method added to CarStore is a compile error here.
@@ -58,10 +77,10 @@ export function withFaults(inner: CarStore): FaultyStore {
 
   return {
     store,
-    arm: () => void (armed = true),
-    disarm: () => void (armed = false),
+    arm: (fault = { kind: 'internal' }) => void (pending = fault),
+    disarm: () => void (pending = undefined),
     get armed() {
-      return armed;
+      return pending !== undefined;
     },
   };
 }

@@ -25,6 +25,8 @@ const UNKNOWN_ID = 424242;
 /** An entity tag the server never issues. */
 const STALE_ETAG = '"contract-test-stale"';
 const A_CAR = { model: 'Honda', color: 'White' };
+/** The Retry-After an unavailability fault carries; not the default 1, so the 503 check sees it pass through. */
+const RETRY_AFTER_SECONDS = 7;
 const SETUP_TIMEOUT_MS = 10_000;
 
 // ---------------------------------------------------------------------------------------------
@@ -50,10 +52,15 @@ const unknownCar = async (s) => {
 };
 /** 400 on a path parameter: not an integer. */
 const badId = (s) => s.path({ carId: 'abc' });
-/** 500: car 1 exists, then the next store call fails. */
-const faultOnCar1 = async (s) => {
+/** 500: car 1 exists, then the next store call throws a plain Error. */
+const internalFaultOnCar1 = async (s) => {
   await s.car(1);
-  await s.fault();
+  await s.fault('internal');
+};
+/** 503: car 1 exists, then the next store call throws StoreUnavailableError. */
+const unavailableOnCar1 = async (s) => {
+  await s.car(1);
+  await s.fault('unavailable');
 };
 /** 412: car 1 exists, and the request names a tag it does not have. */
 const staleIfMatch = async (s) => {
@@ -76,7 +83,8 @@ const SETUPS = {
   },
   'GET /cars 400': (s) => s.query({ colour: 'red' }),
   'GET /cars 405': wrongMethod,
-  'GET /cars 500': (s) => s.fault(),
+  'GET /cars 500': (s) => s.fault('internal'),
+  'GET /cars 503': (s) => s.fault('unavailable'),
 
   'POST /cars 201': (s) => s.noCar(1),
   'POST /cars 400': (s) => s.json({ id: 1, model: '', color: 'White' }),
@@ -93,7 +101,11 @@ const SETUPS = {
   },
   'POST /cars 500': async (s) => {
     await s.noCar(1);
-    await s.fault();
+    await s.fault('internal');
+  },
+  'POST /cars 503': async (s) => {
+    await s.noCar(1);
+    await s.fault('unavailable');
   },
 
   'GET /cars/{carId} 200': (s) => s.car(1),
@@ -104,7 +116,8 @@ const SETUPS = {
   'GET /cars/{carId} 400': badId,
   'GET /cars/{carId} 404': unknownCar,
   'GET /cars/{carId} 405': wrongMethod,
-  'GET /cars/{carId} 500': faultOnCar1,
+  'GET /cars/{carId} 500': internalFaultOnCar1,
+  'GET /cars/{carId} 503': unavailableOnCar1,
 
   'PUT /cars/{carId} 200': (s) => s.car(1),
   'PUT /cars/{carId} 201': (s) => s.noCar(1),
@@ -114,7 +127,8 @@ const SETUPS = {
   'PUT /cars/{carId} 413': tooLarge,
   'PUT /cars/{carId} 415': notJson,
   'PUT /cars/{carId} 428': unconditionalOnStrict,
-  'PUT /cars/{carId} 500': faultOnCar1,
+  'PUT /cars/{carId} 500': internalFaultOnCar1,
+  'PUT /cars/{carId} 503': unavailableOnCar1,
 
   'PATCH /cars/{carId} 200': (s) => s.car(1),
   'PATCH /cars/{carId} 400': async (s) => {
@@ -127,7 +141,8 @@ const SETUPS = {
   'PATCH /cars/{carId} 413': tooLarge,
   'PATCH /cars/{carId} 415': notJson,
   'PATCH /cars/{carId} 428': unconditionalOnStrict,
-  'PATCH /cars/{carId} 500': faultOnCar1,
+  'PATCH /cars/{carId} 500': internalFaultOnCar1,
+  'PATCH /cars/{carId} 503': unavailableOnCar1,
 
   'DELETE /cars/{carId} 204': (s) => s.car(1),
   'DELETE /cars/{carId} 400': badId,
@@ -135,7 +150,14 @@ const SETUPS = {
   'DELETE /cars/{carId} 405': wrongMethod,
   'DELETE /cars/{carId} 412': staleIfMatch,
   'DELETE /cars/{carId} 428': unconditionalOnStrict,
-  'DELETE /cars/{carId} 500': faultOnCar1,
+  'DELETE /cars/{carId} 500': internalFaultOnCar1,
+  'DELETE /cars/{carId} 503': unavailableOnCar1,
+
+  // Liveness must not depend on the store: it answers 200 with the store down, and never calls it.
+  'GET /healthz 200': (s) => s.fault('unavailable', { mustFire: false }),
+
+  'GET /readyz 200': () => {},
+  'GET /readyz 503': (s) => s.fault('unavailable'),
 };
 
 /**
@@ -165,6 +187,18 @@ const CHECKS = {
   '5xx'(s, real) {
     // A 5xx never shows internals (house style, rule 7).
     if (/injected fault|\bat .+:\d+:\d+/.test(real.body || '')) return `the body shows internals: ${real.body}`;
+    return undefined;
+  },
+  503(s, real) {
+    const internals = CHECKS['5xx'](s, real);
+    if (internals) return internals;
+    // Dredd checks only that Retry-After is present; it must be the delay the store's error asked for.
+    const retryAfter = real.headers['retry-after'];
+    const fault = s.armedFault;
+    if (fault && fault.kind === 'unavailable' && retryAfter !== String(fault.retryAfterSeconds)) {
+      return `Retry-After is "${retryAfter}", not the ${fault.retryAfterSeconds} seconds the store asked for`;
+    }
+    if (!/^\d+$/.test(retryAfter || '')) return `Retry-After "${retryAfter}" is not a number of seconds`;
     return undefined;
   },
 };
@@ -219,11 +253,20 @@ function scenario(t, info) {
       if (!tag) throw new Error(`setup GET /cars/${id} sent no ETag`);
       return tag;
     },
-    /** Arms the store fault: the server's next store call fails. */
-    async fault() {
+    /**
+     * Arms a store fault: the server's next store call throws, a plain Error for `internal` (500)
+     * or StoreUnavailableError for `unavailable` (503). With `mustFire: false` the request must
+     * answer without calling the store, so the fault must still be armed afterwards.
+     */
+    async fault(kind, { mustFire = true } = {}) {
       if (!CONTROL_URL) throw new Error('CONTRACT_CONTROL_URL is not set; run through npm run test:contract');
-      await expect('POST', `${CONTROL_URL}/arm`, [204]);
-      info.armed = true;
+      const fault = kind === 'unavailable' ? { kind, retryAfterSeconds: RETRY_AFTER_SECONDS } : { kind };
+      await expect('POST', `${CONTROL_URL}/arm`, [204], fault);
+      info.armed = { fault, mustFire };
+    },
+    /** The fault this transaction armed, if any. */
+    get armedFault() {
+      return info.armed && info.armed.fault;
     },
     /** Sends this transaction to the server that requires If-Match. */
     useStrictServer() {
@@ -325,7 +368,7 @@ hooks.beforeEach(
     // matching the request path against the spec's templates.
     const template = t.origin.resourceName in contract.spec.paths ? t.origin.resourceName : contract.templateOf(path);
     const key = `${method} ${template} ${status}`;
-    const info = { key, method, template, status, documentedMethods: contract.methodsAt(template), armed: false };
+    const info = { key, method, template, status, documentedMethods: contract.methodsAt(template), armed: undefined };
     infos.set(t, info);
 
     const setup = SETUPS[key];
@@ -368,8 +411,9 @@ hooks.afterEach(
       if (info.armed) {
         const res = await s.call('DELETE', `${CONTROL_URL}/arm`);
         const { fired } = await res.json();
-        // Otherwise the 500 did not come from the store fault, and the next setup would meet it.
-        if (!fired && !t.fail) t.fail = 'check: the armed store fault was never reached';
+        // Otherwise the 5xx did not come from the store fault, and the next setup would meet it.
+        if (info.armed.mustFire && !fired && !t.fail) t.fail = 'check: the armed store fault was never reached';
+        if (!info.armed.mustFire && fired && !t.fail) t.fail = 'check: the request called the store, which it must not';
       }
       if (CONTROL_URL) {
         const result = t.fail ? 'fail' : t.test && t.test.status;
