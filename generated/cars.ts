@@ -13,7 +13,9 @@ export interface paths {
         };
         /**
          * List cars
-         * @description Returns one page of cars as a JSON array, ordered by `sort` (by id
+         * @description Requires the `cars:read` scope.
+         *
+         *     Returns one page of cars as a JSON array, ordered by `sort` (by id
          *     when absent). Filters narrow the list; when more cars follow, the
          *     `Link` header announces the next page (RFC 8288) with an opaque
          *     `cursor`. Paging is by keyset, so a page costs the same on any size
@@ -26,7 +28,9 @@ export interface paths {
         put?: never;
         /**
          * Create a car
-         * @description Stores a new car. The client may choose the `id`, as the tutorial
+         * @description Requires the `cars:write` scope.
+         *
+         *     Stores a new car. The client may choose the `id`, as the tutorial
          *     does, or leave it out to get the next free id. The answer carries the
          *     stored car and its URL in `Location`.
          *
@@ -57,13 +61,17 @@ export interface paths {
         };
         /**
          * Get a car
-         * @description Returns the car with the given id and its `ETag`. With
+         * @description Requires the `cars:read` scope.
+         *
+         *     Returns the car with the given id and its `ETag`. With
          *     `If-None-Match` naming the current tag, answers 304 with no body.
          */
         get: operations["getCar"];
         /**
          * Create or replace a car
-         * @description Replaces the car with the given id, or creates it when it does not
+         * @description Requires the `cars:write` scope.
+         *
+         *     Replaces the car with the given id, or creates it when it does not
          *     exist (the tutorial's PUT). The body may repeat the id; an id that
          *     differs from the path id is a 400.
          *
@@ -76,7 +84,9 @@ export interface paths {
         post?: never;
         /**
          * Delete a car
-         * @description Deletes the car with the given id. `If-Match` makes the delete
+         * @description Requires the `cars:write` scope.
+         *
+         *     Deletes the car with the given id. `If-Match` makes the delete
          *     conditional on the current `ETag` (412 when stale).
          */
         delete: operations["deleteCar"];
@@ -84,7 +94,9 @@ export interface paths {
         head?: never;
         /**
          * Update some fields of a car
-         * @description Applies a JSON Merge Patch (RFC 7396) to the car. Members left out
+         * @description Requires the `cars:write` scope.
+         *
+         *     Applies a JSON Merge Patch (RFC 7396) to the car. Members left out
          *     are unchanged. `id` cannot be changed: it may only repeat the path id.
          *     `model` and `color` are required members of a car, so setting either
          *     to `null` (which would remove it) is rejected with 400, as is any
@@ -355,6 +367,58 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description Credentials are missing, unknown or revoked. */
+        Unauthorized: {
+            headers: {
+                /**
+                 * @description The schemes the server accepts (RFC 9110 §11.6.1).
+                 * @example Bearer realm="cars-api", ApiKey realm="cars-api"
+                 */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The credentials are valid but lack the scope this operation needs. */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The client has used up its request allowance; retry after `Retry-After` seconds. */
+        TooManyRequests: {
+            headers: {
+                /**
+                 * @description Seconds until a request will be accepted again.
+                 * @example 1
+                 */
+                "Retry-After"?: number;
+                /**
+                 * @description The bucket size (requests allowed in a burst).
+                 * @example 200
+                 */
+                "RateLimit-Limit"?: number;
+                /**
+                 * @description Requests left in the bucket.
+                 * @example 0
+                 */
+                "RateLimit-Remaining"?: number;
+                /**
+                 * @description Seconds until the bucket has a token again.
+                 * @example 1
+                 */
+                "RateLimit-Reset"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The server failed; the details are in its logs, never in the answer. */
         InternalError: {
             headers: {
@@ -522,7 +586,10 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -559,11 +626,14 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             405: components["responses"]["MethodNotAllowed"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -608,8 +678,11 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -667,11 +740,14 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             405: components["responses"]["MethodNotAllowed"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -705,10 +781,13 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
             412: components["responses"]["PreconditionFailed"];
             428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -750,12 +829,15 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
