@@ -1,4 +1,5 @@
 /** What every engine's schema migrations look like, and how a store reports the ones applied. */
+import type { ApiKeyStore } from './api-key-store.js';
 import type { CarStore } from './car-store.js';
 
 /** One schema change. Never edit one that has shipped: add a new one. */
@@ -16,8 +17,11 @@ export interface AppliedMigration {
   appliedAt: string;
 }
 
-/** A store whose schema was migrated when it was opened, and which can list those migrations. */
-export interface MigratedStore extends CarStore {
+/**
+ * What an engine returns: its cars and API keys, in a schema migrated when it was opened,
+ * and the list of those migrations.
+ */
+export interface MigratedStore extends CarStore, ApiKeyStore {
   /** The migrations recorded in the database, oldest first. */
   appliedMigrations(): Promise<AppliedMigration[]>;
 }

@@ -33,4 +33,19 @@ export const postgresMigrations: readonly Migration[] = [
       CREATE INDEX idempotency_keys_expires_at ON idempotency_keys (expires_at);
     `,
   },
+  {
+    version: 2,
+    name: 'create api keys',
+    // scopes holds a JSON array of scope names, as text, like SQLite's.
+    sql: `
+      CREATE TABLE api_keys (
+        id          text COLLATE "C" PRIMARY KEY,
+        name        text NOT NULL,
+        scopes      text NOT NULL CHECK (json_typeof(scopes::json) = 'array'),
+        secret_hash text NOT NULL,
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        revoked_at  timestamptz
+      );
+    `,
+  },
 ];

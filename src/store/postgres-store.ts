@@ -1,5 +1,7 @@
 /** A CarStore on PostgreSQL through node-postgres, for running several instances on one database. */
 import type { Car } from '../types.js';
+import { API_KEY_COLUMNS, scopesColumn, toApiKeyRecord, type ApiKeyRow } from './api-key-row.js';
+import type { ApiKeyStore } from './api-key-store.js';
 import {
   MAX_CAR_ID,
   checkCondition,
@@ -72,6 +74,12 @@ const SQL = {
   deleteExpiredKey: 'DELETE FROM idempotency_keys WHERE key = $1 AND expires_at <= $2',
   setKeyCar: 'UPDATE idempotency_keys SET car = $2 WHERE key = $1',
   migrations: 'SELECT version, name, applied_at FROM schema_migrations ORDER BY version',
+  insertApiKey: `INSERT INTO api_keys (id, name, scopes, secret_hash) VALUES ($1, $2, $3, $4) RETURNING ${API_KEY_COLUMNS}`,
+  getApiKey: `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE id = $1`,
+  // id only breaks ties, which now()'s microseconds make unlikely between separate statements.
+  listApiKeys: `SELECT ${API_KEY_COLUMNS} FROM api_keys ORDER BY created_at, id`,
+  revokeApiKey: 'UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id',
+  countActiveApiKeys: 'SELECT count(*) AS count FROM api_keys WHERE revoked_at IS NULL',
 } as const;
 
 /** Opens a pool on the database, applies pending migrations (unless told not to) and returns the store. */
@@ -248,8 +256,35 @@ function createStore(db: PostgresDatabase): MigratedStore {
     },
   };
 
+  const keys: ApiKeyStore = {
+    async createApiKey({ id, name, scopes, secretHash }) {
+      const [created] = await db.query<ApiKeyRow>(SQL.insertApiKey, [id, name, scopesColumn(scopes), secretHash]);
+      if (!created) throw new Error(`api key ${id} was not returned by its insert`);
+      return toApiKeyRecord(created);
+    },
+
+    async findApiKey(id) {
+      const [row] = await db.query<ApiKeyRow>(SQL.getApiKey, [id]);
+      return row && toApiKeyRecord(row);
+    },
+
+    async listApiKeys() {
+      return (await db.query<ApiKeyRow>(SQL.listApiKeys)).map(toApiKeyRecord);
+    },
+
+    async revokeApiKey(id) {
+      return (await db.query(SQL.revokeApiKey, [id])).length > 0;
+    },
+
+    async countActiveApiKeys() {
+      const [row] = await db.query<{ count: number }>(SQL.countActiveApiKeys);
+      return row?.count ?? 0;
+    },
+  };
+
   return {
     ...store,
+    ...keys,
     async appliedMigrations() {
       const applied = await db.query<{ version: number; name: string; applied_at: Date }>(SQL.migrations);
       return applied.map((m): AppliedMigration => ({ version: m.version, name: m.name, appliedAt: m.applied_at.toISOString() }));

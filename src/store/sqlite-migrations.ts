@@ -37,4 +37,20 @@ export const sqliteMigrations: readonly Migration[] = [
       CREATE INDEX idempotency_keys_expires_at ON idempotency_keys (expires_at);
     `,
   },
+  {
+    version: 2,
+    name: 'create api keys',
+    // A rowid table: rowid breaks ties between keys created in the same millisecond, so
+    // listing stays in creation order. scopes holds a JSON array of scope names.
+    sql: `
+      CREATE TABLE api_keys (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        scopes      TEXT NOT NULL CHECK (json_valid(scopes) AND json_type(scopes) = 'array'),
+        secret_hash TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        revoked_at  TEXT
+      ) STRICT;
+    `,
+  },
 ];

@@ -3,6 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Car } from '../types.js';
+import { API_KEY_COLUMNS, scopesColumn, toApiKeyRecord, type ApiKeyRow } from './api-key-row.js';
+import type { ApiKeyRecord } from './api-key-store.js';
 import {
   MAX_CAR_ID,
   checkCondition,
@@ -99,6 +101,14 @@ function createStore(db: Database.Database): MigratedStore {
   const migrations = db.prepare<[], { version: number; name: string; applied_at: string }>(
     'SELECT version, name, applied_at FROM schema_migrations ORDER BY version',
   );
+  const insertApiKey = db.prepare<[string, string, string, string, string]>(
+    'INSERT INTO api_keys (id, name, scopes, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)',
+  );
+  const getApiKey = db.prepare<[string], ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE id = ?`);
+  // rowid orders keys created within the same millisecond.
+  const allApiKeys = db.prepare<[], ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys ORDER BY created_at, rowid`);
+  const revokeApiKey = db.prepare<[string, string]>('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
+  const countActiveApiKeys = db.prepare<[], { count: number }>('SELECT count(*) AS count FROM api_keys WHERE revoked_at IS NULL');
   // One prepared pair per listing shape (filters, sort, paging); the shapes are few and bounded.
   const listStatements = new Map<string, ListStatements>();
 
@@ -209,6 +219,20 @@ function createStore(db: Database.Database): MigratedStore {
     close: () => run(() => void db.close()),
     appliedMigrations: () =>
       run(() => migrations.all().map((m): AppliedMigration => ({ version: m.version, name: m.name, appliedAt: m.applied_at }))),
+    createApiKey: ({ id, name, scopes, secretHash }) =>
+      run((): ApiKeyRecord => {
+        const createdAt = new Date().toISOString();
+        insertApiKey.run(id, name, scopesColumn(scopes), secretHash, createdAt);
+        return { id, name, scopes: [...scopes], secretHash, createdAt };
+      }),
+    findApiKey: (id) =>
+      run(() => {
+        const row = getApiKey.get(id);
+        return row && toApiKeyRecord(row);
+      }),
+    listApiKeys: () => run(() => allApiKeys.all().map(toApiKeyRecord)),
+    revokeApiKey: (id) => run(() => revokeApiKey.run(new Date().toISOString(), id).changes > 0),
+    countActiveApiKeys: () => run(() => countActiveApiKeys.get()?.count ?? 0),
   };
 }
 

@@ -3,10 +3,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import pg from 'pg';
-import type { CarStore } from '../../src/store/car-store.js';
 import { openStore } from '../../src/store/open-store.js';
+import { postgresMigrations } from '../../src/store/postgres-migrations.js';
 import { openPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres-store.js';
+import type { MigratedStore } from '../../src/store/migration.js';
 import { StoreUnavailableError } from '../../src/store/store-errors.js';
+import { describeApiKeyStore } from './api-key-store-suite.js';
 import { describeCarStore } from './car-store-suite.js';
 
 const url = process.env.CARS_TEST_POSTGRES_URL;
@@ -29,7 +31,7 @@ const newSchema = () => `cars_test_${randomBytes(6).toString('hex')}`;
 async function storeInNewSchema(
   databaseUrl: string,
   options: Partial<PostgresStoreOptions> = {},
-): Promise<{ store: CarStore; schema: string; cleanup(): Promise<void> }> {
+): Promise<{ store: MigratedStore; schema: string; cleanup(): Promise<void> }> {
   const schema = newSchema();
   const store = await openPostgresStore({ connectionString: databaseUrl, schema, ...options });
   return {
@@ -69,6 +71,7 @@ if (!url) {
 
   describe('PostgreSQL store', () => {
     describeCarStore(() => storeInNewSchema(databaseUrl));
+    describeApiKeyStore(() => storeInNewSchema(databaseUrl));
 
     describe('pool and schema', () => {
       it('opens through openStore with a schema and pool options', async () => {
@@ -91,11 +94,37 @@ if (!url) {
           for (const store of stores) {
             assert.deepEqual(
               (await store.appliedMigrations()).map((m) => m.version),
-              [1],
+              [1, 2],
             );
           }
         } finally {
           await Promise.all(stores.map((s) => s.close()));
+          await withAdmin(databaseUrl, (c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
+        }
+      });
+
+      it('adds API keys to a schema created before them, keeping its cars', async () => {
+        const schema = newSchema();
+        const [first] = postgresMigrations;
+        assert.equal(first?.version, 1);
+        await withAdmin(databaseUrl, async (c) => {
+          await c.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}`);
+          await c.query(first.sql);
+          await c.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+          await c.query('INSERT INTO schema_migrations (version, name) VALUES (1, $1)', [first.name]);
+          await c.query("INSERT INTO cars (id, model, color, model_key, color_key, revision) VALUES (1, 'Honda', 'White', 'honda', 'white', nextval('car_revision'))");
+        });
+        const store = await openPostgresStore({ connectionString: databaseUrl, schema });
+        try {
+          assert.deepEqual(
+            (await store.appliedMigrations()).map((m) => m.version),
+            [1, 2],
+          );
+          assert.equal((await store.get(1))?.model, 'Honda');
+          await store.createApiKey({ id: 'a1b2c3d4e5f6', name: 'ci', scopes: ['cars:read'], secretHash: '0'.repeat(64) });
+          assert.equal(await store.countActiveApiKeys(), 1);
+        } finally {
+          await store.close();
           await withAdmin(databaseUrl, (c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
         }
       });
@@ -125,6 +154,14 @@ if (!url) {
           await assert.rejects(store.ping(), expectUnavailable);
           await assert.rejects(store.get(1), expectUnavailable);
           await assert.rejects(store.put({ id: 1, model: 'Honda', color: 'White' }), expectUnavailable);
+          await assert.rejects(store.findApiKey('a1b2c3d4e5f6'), expectUnavailable);
+          await assert.rejects(
+            store.createApiKey({ id: 'a1b2c3d4e5f6', name: 'ci', scopes: ['cars:read'], secretHash: '0'.repeat(64) }),
+            expectUnavailable,
+          );
+          await assert.rejects(store.listApiKeys(), expectUnavailable);
+          await assert.rejects(store.revokeApiKey('a1b2c3d4e5f6'), expectUnavailable);
+          await assert.rejects(store.countActiveApiKeys(), expectUnavailable);
         } finally {
           await store.close();
         }

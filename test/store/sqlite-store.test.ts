@@ -6,15 +6,20 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { openStore } from '../../src/store/open-store.js';
+import { sqliteMigrations } from '../../src/store/sqlite-migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { StoreUnavailableError } from '../../src/store/store-errors.js';
+import { describeApiKeyStore } from './api-key-store-suite.js';
 import { describeCarStore } from './car-store-suite.js';
+import type { StoreFactory } from './store-fixture.js';
 
 describe('SQLite store', () => {
-  describeCarStore(async () => {
+  const inMemory: StoreFactory = async () => {
     const store = await openStore('sqlite::memory:');
     return { store, cleanup: () => store.close() };
-  });
+  };
+  describeCarStore(inMemory);
+  describeApiKeyStore(inMemory);
 
   describe('on a file', () => {
     let dir: string;
@@ -40,7 +45,7 @@ describe('SQLite store', () => {
         assert.ok(updated.car.revision > created.car.revision);
         assert.deepEqual(
           (await second.appliedMigrations()).map((m) => m.version),
-          [1],
+          [1, 2],
         );
       } finally {
         await second.close();
@@ -89,12 +94,41 @@ describe('SQLite store', () => {
           return true;
         });
         assert.ok(Date.now() - started < 1000);
+        const key = { id: 'a1b2c3d4e5f6', name: 'ci', scopes: ['cars:read' as const], secretHash: '0'.repeat(64) };
+        await assert.rejects(store.createApiKey(key), StoreUnavailableError);
+        await assert.rejects(store.revokeApiKey(key.id), StoreUnavailableError);
         // WAL readers are not blocked by the writer.
         assert.equal((await store.get(1))?.model, 'Honda');
+        assert.equal(await store.findApiKey(key.id), undefined);
         other.exec('ROLLBACK');
         assert.equal((await store.insert({ model: 'Ford', color: 'Red' })).status, 'created');
       } finally {
         other.close();
+        await store.close();
+      }
+    });
+
+    it('adds API keys to a database created before them, keeping its cars', async () => {
+      const filename = join(dir, 'upgrade.db');
+      const [first] = sqliteMigrations;
+      assert.equal(first?.version, 1);
+      const old = new Database(filename);
+      old.exec(first.sql);
+      old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+      old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(1, first.name, new Date().toISOString());
+      old.prepare("INSERT INTO cars (id, model, color, model_key, color_key, revision) VALUES (1, 'Honda', 'White', 'honda', 'white', 1)").run();
+      old.close();
+
+      const store = openSqliteStore({ filename });
+      try {
+        assert.deepEqual(
+          (await store.appliedMigrations()).map((m) => m.version),
+          [1, 2],
+        );
+        assert.equal((await store.get(1))?.model, 'Honda');
+        await store.createApiKey({ id: 'a1b2c3d4e5f6', name: 'ci', scopes: ['cars:read'], secretHash: '0'.repeat(64) });
+        assert.equal(await store.countActiveApiKeys(), 1);
+      } finally {
         await store.close();
       }
     });

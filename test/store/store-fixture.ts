@@ -1,10 +1,11 @@
 /** What the shared store suites are given, and the one helper they all use. */
 import assert from 'node:assert/strict';
 import type { CarStore, NewCar, StoredCar } from '../../src/store/car-store.js';
+import type { MigratedStore } from '../../src/store/migration.js';
 
 /** A fresh, empty store for one test, and how to dispose of it. */
 export interface StoreFixture {
-  store: CarStore;
+  store: MigratedStore;
   cleanup(): Promise<void>;
 }
 
