@@ -1,14 +1,23 @@
 /** The application factory: Koa, the compiled contract and the handlers. It never listens. */
+import cors from '@koa/cors';
 import Koa, { type Context } from 'koa';
 import { pino, type Logger } from 'pino';
 import type { Document } from 'openapi-backend';
+import { createAuthenticator, type Principal } from './auth/authenticate.js';
 import { createCarHandlers } from './handlers/cars.js';
+import { createDocsHandlers } from './handlers/docs.js';
 import { createHealthHandlers } from './handlers/health.js';
+import { createMetricsHandlers } from './handlers/metrics.js';
 import { createBodyReader } from './http/body.js';
 import { compileContract, type CompiledOperation, type RequestParts } from './http/contract.js';
-import type { Handlers, HandlerResult } from './http/handler-types.js';
+import type { Handlers, HandlerResult, RawBody } from './http/handler-types.js';
+import { createMetrics, observe } from './http/observe.js';
 import { problemHandler } from './http/problems.js';
-import { loadSpec } from './spec.js';
+import { createRateLimiter, tooManyRequests, type RateLimitOptions } from './http/rate-limit.js';
+import { requestId } from './http/request-id.js';
+import { parse } from 'yaml';
+import { loadSpecText } from './spec.js';
+import type { ApiKeyStore } from './store/api-key-store.js';
 import type { CarStore } from './store/car-store.js';
 
 /** What the application is built from. */
@@ -16,6 +25,8 @@ export interface AppOptions {
   store: CarStore;
   /** The parsed spec; read from `spec/` when omitted. */
   spec?: Document;
+  /** The spec's YAML text, served at /openapi.yaml; re-serialised from `spec` when omitted. */
+  specYaml?: string;
   logger?: Logger;
   /** The largest request body, in bytes (default 1 MiB). */
   bodyLimit?: number;
@@ -23,6 +34,12 @@ export interface AppOptions {
   requireIfMatch?: boolean;
   /** How long Idempotency-Keys are remembered, in ms (default 24 h). */
   idempotencyTtlMs?: number;
+  /** Require credentials, checked against these keys; without it authentication is off. */
+  auth?: { keys: ApiKeyStore };
+  /** Rate limit per API key (per client address when authentication is off); off when omitted. */
+  rateLimit?: RateLimitOptions;
+  /** Origins allowed to call the API from a browser (CORS); none when omitted. */
+  corsOrigins?: readonly string[];
 }
 
 /** The built application; `callback()` serves it without a port. */
@@ -34,17 +51,30 @@ export interface CarsApp {
 /** Builds the application. Everything it holds lives in this closure, so tests can build many. */
 export async function createApp({
   store,
-  spec = loadSpec(),
+  spec,
+  specYaml,
   logger = pino({ level: 'silent' }),
   bodyLimit = 1024 * 1024,
   requireIfMatch = false,
   idempotencyTtlMs,
+  auth,
+  rateLimit,
+  corsOrigins = [],
 }: AppOptions): Promise<CarsApp> {
+  if (spec === undefined) {
+    specYaml ??= loadSpecText();
+    spec = parse(specYaml) as Document;
+  }
   const contract = await compileContract(spec);
+  const metrics = createMetrics();
   const handlers: Handlers = {
     ...createCarHandlers(store, idempotencyTtlMs === undefined ? { requireIfMatch } : { requireIfMatch, idempotencyTtlMs }),
     ...createHealthHandlers(store),
+    ...createDocsHandlers(spec, specYaml),
+    ...createMetricsHandlers(metrics),
   };
+  const authenticate = auth ? createAuthenticator(contract.api, auth.keys) : undefined;
+  const limit = rateLimit ? createRateLimiter(rateLimit) : undefined;
   const readBody = createBodyReader({
     limit: bodyLimit,
     mediaTypes: [...new Set(contract.operations.flatMap((op) => op.bodyTypes))],
@@ -58,6 +88,13 @@ export async function createApp({
       return;
     }
     const { operation, params } = match;
+    ctx.state.operationId = operation.operationId;
+    const principal: Principal | undefined = await authenticate?.(operation, ctx.headers);
+    if (limit && operation.security.length > 0) {
+      const decision = limit(principal ? `key:${principal.keyId}` : `ip:${ctx.ip}`);
+      if (!decision.allowed) throw tooManyRequests(decision);
+      ctx.set(decision.headers);
+    }
     const parts: RequestParts = { path: params, query: { ...ctx.query }, header: ctx.headers, cookie: {} };
     if (operation.bodyTypes.length > 0) {
       const body = await readBody(ctx, operation.bodyTypes);
@@ -81,18 +118,41 @@ export async function createApp({
     ctx.set('X-Content-Type-Options', 'nosniff');
     await next();
   });
+  koa.use(requestId());
+  koa.use(observe({ logger, metrics }));
   koa.use(problemHandler({ logger }));
+  if (corsOrigins.length > 0) {
+    const allowed = new Set(corsOrigins);
+    koa.use(
+      cors({
+        origin: (ctx) => (allowed.has(ctx.get('Origin')) ? ctx.get('Origin') : ''),
+        allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+        allowHeaders: ['Content-Type', 'Authorization', 'X-API-Key', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'X-Request-Id'],
+        exposeHeaders: ['ETag', 'Location', 'Link', 'X-Total-Count', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'X-Request-Id'],
+        maxAge: 600,
+      }),
+    );
+  }
   koa.use(dispatch);
 
   return { koa, callback: () => koa.callback() };
 }
 
-/** Writes a handler's result: JSON bodies as `application/json` with no charset (RFC 8259). */
+/** Writes a handler's result: JSON bodies as `application/json` with no charset (RFC 8259), raw ones as declared. */
 function send(ctx: Context, result: { status: number; body?: unknown; headers?: Record<string, string> }): void {
   ctx.status = result.status;
-  if (result.headers) for (const [name, value] of Object.entries(result.headers)) ctx.set(name, value);
-  if (result.body !== undefined) {
+  if (result.headers) ctx.set(result.headers);
+  const { body } = result;
+  if (body === undefined) return;
+  if (isRawBody(body)) {
+    ctx.set('Content-Type', body.contentType);
+    ctx.body = body.raw;
+  } else {
     ctx.set('Content-Type', 'application/json');
-    ctx.body = JSON.stringify(result.body);
+    ctx.body = JSON.stringify(body);
   }
+}
+
+function isRawBody(body: unknown): body is RawBody {
+  return typeof body === 'object' && body !== null && 'raw' in body && 'contentType' in body;
 }

@@ -15,6 +15,15 @@ export interface Config {
   /** Worker processes sharing the port (node:cluster); 1 runs in-process. */
   readonly workers: number;
   readonly shutdownTimeoutMs: number;
+  /** `auto`: off on a loopback bind while no API keys exist, required otherwise. */
+  readonly auth: 'required' | 'off' | 'auto';
+  /** Allow AUTH=off on a non-loopback bind. */
+  readonly insecureNoAuth: boolean;
+  /** Sustained requests per second per client; 0 turns rate limiting off. */
+  readonly rateLimitRps: number;
+  readonly rateLimitBurst: number;
+  readonly corsOrigins: readonly string[];
+  readonly maxConnections: number;
 }
 
 /** A bad setting; the message names the setting and the value. */
@@ -67,6 +76,23 @@ const SETTINGS = {
     default: '10000',
     help: 'how long in-flight requests may take to finish on SIGTERM/SIGINT',
   },
+  auth: {
+    flag: 'auth',
+    env: 'AUTH',
+    default: 'auto',
+    help: 'required|off|auto; auto is off on loopback while no API keys exist, else required',
+  },
+  insecureNoAuth: {
+    flag: 'insecure-no-auth',
+    env: 'INSECURE_NO_AUTH',
+    default: 'false',
+    help: 'allow AUTH=off on a non-loopback HOST (anyone who can reach it can write)',
+    boolean: true,
+  },
+  rateLimitRps: { flag: 'rate-limit-rps', env: 'RATE_LIMIT_RPS', default: '1000', help: 'requests per second per key or client; 0 = off' },
+  rateLimitBurst: { flag: 'rate-limit-burst', env: 'RATE_LIMIT_BURST', default: '2000', help: 'largest burst per key or client' },
+  corsOrigins: { flag: 'cors-origins', env: 'CORS_ORIGINS', default: '', help: 'comma-separated browser origins allowed by CORS' },
+  maxConnections: { flag: 'max-connections', env: 'MAX_CONNECTIONS', default: '1024', help: 'open connections at most; more are refused' },
 } as const satisfies Record<keyof Config, Setting>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -146,6 +172,19 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
 
   const host = raw('host');
   if (host.value.trim() === '') throw new ConfigError(`${host.source} must not be empty`);
+  const authMode = raw('auth');
+  if (!['required', 'off', 'auto'].includes(authMode.value)) {
+    throw new ConfigError(`${authMode.source} must be required, off or auto, got "${authMode.value}"`);
+  }
+  const corsOrigins = raw('corsOrigins')
+    .value.split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(`CORS_ORIGINS entries must be origins like https://app.example.com, got "${origin}"`);
+    }
+  }
 
   return Object.freeze({
     port: integer('port', 0, 65535),
@@ -158,5 +197,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     requireIfMatch: boolean('requireIfMatch'),
     workers,
     shutdownTimeoutMs: integer('shutdownTimeoutMs', 0, 3_600_000),
+    auth: authMode.value as Config['auth'],
+    insecureNoAuth: boolean('insecureNoAuth'),
+    rateLimitRps: integer('rateLimitRps', 0, 1_000_000),
+    rateLimitBurst: integer('rateLimitBurst', 1, 10_000_000),
+    corsOrigins: Object.freeze(corsOrigins),
+    maxConnections: integer('maxConnections', 1, 1_000_000),
   });
 }

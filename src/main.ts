@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { pino, type Logger } from 'pino';
 import { createApp } from './app.js';
 import { ConfigError, helpText, loadConfig, type Config } from './config.js';
+import type { ApiKeyStore } from './store/api-key-store.js';
 import { openStore } from './store/open-store.js';
 
 /** Serves HTTP in this process until SIGTERM/SIGINT, then drains and exits 0. */
@@ -12,8 +13,18 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     poolMax: config.databasePoolMax,
     statementTimeoutMs: config.databaseStatementTimeoutMs,
   });
-  const app = await createApp({ store, logger, bodyLimit: config.bodyLimit, requireIfMatch: config.requireIfMatch });
+  const authRequired = await resolveAuth(config, store, logger);
+  const app = await createApp({
+    store,
+    logger,
+    bodyLimit: config.bodyLimit,
+    requireIfMatch: config.requireIfMatch,
+    corsOrigins: config.corsOrigins,
+    ...(authRequired ? { auth: { keys: store } } : {}),
+    ...(config.rateLimitRps > 0 ? { rateLimit: { ratePerSecond: config.rateLimitRps, burst: config.rateLimitBurst } } : {}),
+  });
   const server = createServer(app.callback());
+  server.maxConnections = config.maxConnections;
   // A slow or idle client cannot hold a connection open for ever (slowloris).
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -41,7 +52,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
       clearTimeout(force);
       void store.close().finally(() => {
         logger.info('stopped');
-        process.exit(0);
+        logger.flush(() => process.exit(0));
       });
     });
     server.closeIdleConnections();
@@ -49,6 +60,47 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
+
+/**
+ * JSON logs, written asynchronously so logging never blocks a request; pretty on a terminal
+ * outside production.
+ */
+function createLogger(level: Config['logLevel']): Logger {
+  if (process.stdout.isTTY && process.env.NODE_ENV !== 'production') {
+    return pino({ level, transport: { target: 'pino-pretty', options: { destination: 1 } } });
+  }
+  return pino({ level }, pino.destination({ dest: 1, sync: false }));
+}
+
+/** Whether a bind address only accepts connections from this machine. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** Decides whether requests need credentials; refuses an unauthenticated public bind. */
+async function resolveAuth(config: Config, keys: ApiKeyStore, logger: Logger): Promise<boolean> {
+  const loopback = isLoopback(config.host);
+  if (config.auth === 'off' && !loopback && !config.insecureNoAuth) {
+    throw new StartupRefusal(
+      `refusing to serve ${config.host} with AUTH=off: anyone who can reach it could change every car. ` +
+        'Create keys (npm run keys -- create ...) and set AUTH=required, or pass --insecure-no-auth.',
+    );
+  }
+  const activeKeys = await keys.countActiveApiKeys();
+  const required = config.auth === 'required' || (config.auth === 'auto' && (!loopback || activeKeys > 0));
+  if (!required) {
+    logger.warn(
+      { host: config.host, auth: config.auth },
+      'authentication is OFF: every client that can reach this address may read and write cars',
+    );
+  } else if (activeKeys === 0) {
+    logger.warn('authentication is required but no API keys exist: create one with npm run keys -- create');
+  }
+  return required;
+}
+
+/** A start-up refused for safety; exits 2 with its message. */
+class StartupRefusal extends Error {}
 
 /** Runs `workers` copies of `serve` on one port with node:cluster, replacing any that die. */
 function supervise(config: Config, logger: Logger): void {
@@ -85,12 +137,16 @@ async function main(): Promise<void> {
     process.stdout.write(`${helpText()}\n`);
     return;
   }
-  const logger = pino({ level: config.logLevel });
+  const logger = createLogger(config.logLevel);
   if (config.workers > 1 && cluster.isPrimary) supervise(config, logger);
   else await serve(config, logger);
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof StartupRefusal) {
+    process.stderr.write(`cars-api: ${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`cars-api: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -6,7 +6,12 @@ import type { Document } from 'openapi-backend';
 /** Where the spec lives in the repository. */
 export const SPEC_PATH = new URL('../spec/cars.openapi.yaml', import.meta.url);
 
+/** Reads the spec's text, exactly as written. */
+export function loadSpecText(path: URL | string = SPEC_PATH): string {
+  return readFileSync(path, 'utf8');
+}
+
 /** Reads and parses the spec; call it once at start-up and share the result. */
 export function loadSpec(path: URL | string = SPEC_PATH): Document {
-  return parse(readFileSync(path, 'utf8')) as Document;
+  return parse(loadSpecText(path)) as Document;
 }

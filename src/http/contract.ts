@@ -15,6 +15,10 @@ export interface CompiledOperation {
   readonly validators: readonly ValidateFunction[];
   /** Path and query parameters typed integer; their raw text must be plain digits before coercion. */
   readonly integerParams: readonly { in: 'path' | 'query'; name: string }[];
+  /** The security requirement alternatives (scheme names); empty when the operation is public. */
+  readonly security: readonly (readonly string[])[];
+  /** The scopes the operation needs (`x-required-scopes`). */
+  readonly scopes: readonly string[];
 }
 
 /** The input openapi-backend's validators check; validation coerces path and query in place. */
@@ -73,6 +77,10 @@ export async function compileContract(definition: Document): Promise<Contract> {
     const integerParams = ((op.parameters ?? []) as { in: string; name: string; schema?: { type?: string } }[])
       .filter((p) => (p.in === 'path' || p.in === 'query') && p.schema?.type === 'integer')
       .map((p) => ({ in: p.in as 'path' | 'query', name: p.name }));
+    // An operation's own `security` replaces the document's; `[]` or `[{}]` means public.
+    const requirements = (op.security ?? api.definition.security ?? []) as Record<string, string[]>[];
+    const security = requirements.map((r) => Object.keys(r)).filter((schemes) => schemes.length > 0);
+    const scopes = ((op as { 'x-required-scopes'?: string[] })['x-required-scopes'] ?? []).slice();
     return {
       operationId: op.operationId as OperationId,
       method: op.method.toUpperCase(),
@@ -80,6 +88,8 @@ export async function compileContract(definition: Document): Promise<Contract> {
       bodyTypes,
       validators,
       integerParams,
+      security,
+      scopes,
     };
   });
 

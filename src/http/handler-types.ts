@@ -23,7 +23,17 @@ export interface HandlerInput<Op> {
 
 type SuccessStatus = 200 | 201 | 202 | 204 | 304;
 
-type ResponseBodyOf<R> = R extends { content: { 'application/json': infer B } } ? B : undefined;
+/** A body that is not JSON (HTML, CSS, scripts, YAML, metrics), sent as it is with its media type. */
+export interface RawBody {
+  readonly raw: string | Buffer;
+  readonly contentType: string;
+}
+
+type ResponseBodyOf<R> = R extends { content: { 'application/json': infer B } }
+  ? B
+  : R extends { content: object }
+    ? RawBody
+    : undefined;
 
 /** A successful answer: one of the operation's documented 2xx/304 statuses with its body. */
 export type HandlerResult<Op> = Op extends { responses: infer Rs }
