@@ -44,6 +44,8 @@ const CONNECTION_MESSAGES = [
 /** True when `err` says the database is unreachable, overloaded or timed out. */
 export function isPostgresUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
+  // FATAL ends or refuses the session (revoked CONNECT, failed login, shutdown): never our SQL's fault.
+  if ((err as { severity?: unknown }).severity === 'FATAL') return true;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') {
     if (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code) || SOCKET_CODES.has(code)) return true;
