@@ -10,11 +10,12 @@ import { createHealthHandlers } from './handlers/health.js';
 import { createMetricsHandlers } from './handlers/metrics.js';
 import { createBodyReader } from './http/body.js';
 import { compileContract, type CompiledOperation, type RequestParts } from './http/contract.js';
-import type { Handlers, HandlerResult, RawBody } from './http/handler-types.js';
+import type { Handlers, RawBody } from './http/handler-types.js';
 import { createMetrics, observe } from './http/observe.js';
 import { problemHandler } from './http/problems.js';
 import { createRateLimiter, tooManyRequests, type RateLimitOptions } from './http/rate-limit.js';
 import { requestId } from './http/request-id.js';
+import { createResponseValidator, type ResponseValidationMode } from './http/response-validation.js';
 import { parse } from 'yaml';
 import { loadSpecText } from './spec.js';
 import type { ApiKeyStore } from './store/api-key-store.js';
@@ -40,6 +41,8 @@ export interface AppOptions {
   rateLimit?: RateLimitOptions;
   /** Origins allowed to call the API from a browser (CORS); none when omitted. */
   corsOrigins?: readonly string[];
+  /** Check answers against the spec (default `off`). */
+  validateResponses?: ResponseValidationMode;
 }
 
 /** The built application; `callback()` serves it without a port. */
@@ -60,6 +63,7 @@ export async function createApp({
   auth,
   rateLimit,
   corsOrigins = [],
+  validateResponses = 'off',
 }: AppOptions): Promise<CarsApp> {
   if (spec === undefined) {
     specYaml ??= loadSpecText();
@@ -75,6 +79,7 @@ export async function createApp({
   };
   const authenticate = auth ? createAuthenticator(contract.api, auth.keys) : undefined;
   const limit = rateLimit ? createRateLimiter(rateLimit) : undefined;
+  const checkResponse = createResponseValidator(contract, validateResponses, logger);
   const readBody = createBodyReader({
     limit: bodyLimit,
     mediaTypes: [...new Set(contract.operations.flatMap((op) => op.bodyTypes))],
@@ -102,18 +107,25 @@ export async function createApp({
     }
     contract.validate(operation, parts);
     const result = await invoke(operation, parts, ctx);
+    checkResponse(operation, result.status, result.body);
     send(ctx, result);
   }
 
   function invoke(operation: CompiledOperation, parts: RequestParts, ctx: Context) {
     // The validators have just checked (and coerced) these parts against this operation's schema.
-    const handler = handlers[operation.operationId] as (input: unknown) => Promise<HandlerResult<unknown>>;
+    const handler = handlers[operation.operationId] as (input: unknown) => Promise<AnyResult>;
     return handler({ path: parts.path, query: parts.query, headers: ctx.headers, body: parts.requestBody });
   }
 
   const koa = new Koa();
   koa.silent = true;
-  koa.on('error', (err: unknown) => logger.error({ err }, 'unhandled error'));
+  koa.on('error', (err: unknown) => {
+    // A client that hangs up or sends a broken request is routine, not a server fault.
+    const code = (err as { code?: unknown }).code;
+    const clientFault = typeof code === 'string' && /^(HPE_|ECONNRESET$|ECONNABORTED$|EPIPE$|ERR_STREAM_PREMATURE_CLOSE$)/.test(code);
+    if (clientFault) logger.debug({ err }, 'client connection error');
+    else logger.error({ err }, 'unhandled error');
+  });
   koa.use(async (ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
     await next();
@@ -138,8 +150,11 @@ export async function createApp({
   return { koa, callback: () => koa.callback() };
 }
 
+/** Any operation's result, as `send` sees it. */
+type AnyResult = { status: number; body?: unknown; headers?: Record<string, string> };
+
 /** Writes a handler's result: JSON bodies as `application/json` with no charset (RFC 8259), raw ones as declared. */
-function send(ctx: Context, result: { status: number; body?: unknown; headers?: Record<string, string> }): void {
+function send(ctx: Context, result: AnyResult): void {
   ctx.status = result.status;
   if (result.headers) ctx.set(result.headers);
   const { body } = result;

@@ -24,6 +24,8 @@ export interface Config {
   readonly rateLimitBurst: number;
   readonly corsOrigins: readonly string[];
   readonly maxConnections: number;
+  /** Check answers against the spec: `fail` in development, `log` in production, or `off`. */
+  readonly validateResponses: 'off' | 'log' | 'fail';
 }
 
 /** A bad setting; the message names the setting and the value. */
@@ -92,6 +94,12 @@ const SETTINGS = {
   rateLimitRps: { flag: 'rate-limit-rps', env: 'RATE_LIMIT_RPS', default: '1000', help: 'requests per second per key or client; 0 = off' },
   rateLimitBurst: { flag: 'rate-limit-burst', env: 'RATE_LIMIT_BURST', default: '2000', help: 'largest burst per key or client' },
   corsOrigins: { flag: 'cors-origins', env: 'CORS_ORIGINS', default: '', help: 'comma-separated browser origins allowed by CORS' },
+  validateResponses: {
+    flag: 'validate-responses',
+    env: 'VALIDATE_RESPONSES',
+    default: 'unset: true unless NODE_ENV=production',
+    help: 'check every answer against the spec (a violation is a 500 in development, a log line in production)',
+  },
   maxConnections: { flag: 'max-connections', env: 'MAX_CONNECTIONS', default: '1024', help: 'open connections at most; more are refused' },
 } as const satisfies Record<keyof Config, Setting>;
 
@@ -109,6 +117,13 @@ export function helpText(): string {
     ...rows,
     `  ${'--help'.padEnd(32)} ${''.padEnd(30)} print this help`,
   ].join('\n');
+}
+
+/** VALIDATE_RESPONSES: on by default outside production; in production a violation is only logged. */
+function responseValidation({ value, source }: { value: string; source: string }, production: boolean): Config['validateResponses'] {
+  const on = value.startsWith('unset') ? !production : /^(true|1|yes|on)$/i.test(value) ? true : /^(false|0|no|off)$/i.test(value) ? false : undefined;
+  if (on === undefined) throw new ConfigError(`${source} must be true or false, got "${value}"`);
+  return !on ? 'off' : production ? 'log' : 'fail';
 }
 
 /** Parses flags over environment variables over defaults; throws ConfigError on a bad value. */
@@ -203,5 +218,6 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     rateLimitBurst: integer('rateLimitBurst', 1, 10_000_000),
     corsOrigins: Object.freeze(corsOrigins),
     maxConnections: integer('maxConnections', 1, 1_000_000),
+    validateResponses: responseValidation(raw('validateResponses'), env.NODE_ENV === 'production'),
   });
 }

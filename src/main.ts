@@ -20,6 +20,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     bodyLimit: config.bodyLimit,
     requireIfMatch: config.requireIfMatch,
     corsOrigins: config.corsOrigins,
+    validateResponses: config.validateResponses,
     ...(authRequired ? { auth: { keys: store } } : {}),
     ...(config.rateLimitRps > 0 ? { rateLimit: { ratePerSecond: config.rateLimitRps, burst: config.rateLimitBurst } } : {}),
   });

@@ -1,7 +1,7 @@
 /** Request bodies: the media type is enforced here, then @koa/bodyparser reads and parses the JSON. */
 import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
-import { malformedJson, payloadTooLarge, unsupportedMediaType } from '../errors.js';
+import { malformedJson, payloadTooLarge, unsupportedMediaType, validationFailed } from '../errors.js';
 
 /** Reads the body of an operation that takes one. */
 export type BodyReader = (ctx: Context, accepted: readonly string[]) => Promise<unknown>;
@@ -45,6 +45,47 @@ export function createBodyReader({ limit, mediaTypes }: BodyReaderOptions): Body
       throw unsupportedMediaType(`${ctx.request.type} with charset=${charset}`, accepted);
     }
     await parse(ctx, done);
-    return ctx.request.body;
+    assertUtf8(ctx);
+    const body: unknown = ctx.request.body;
+    const illFormed = findLoneSurrogate(body, '');
+    if (illFormed !== undefined) {
+      throw validationFailed([{ pointer: illFormed, message: 'contains a lone surrogate, which is not Unicode text' }]);
+    }
+    return body;
   };
+}
+
+/**
+ * The decoder replaces invalid UTF-8 with U+FFFD. A replacement character that was really sent
+ * takes 3 bytes and re-encodes to 3, so a length that differs from Content-Length means bytes
+ * were replaced (RFC 8259 §8.1: JSON text is UTF-8).
+ */
+function assertUtf8(ctx: Context): void {
+  const raw = (ctx.request as { rawBody?: string }).rawBody;
+  if (raw === undefined || !raw.includes('\uFFFD')) return;
+  const declared = ctx.request.length;
+  if (declared === undefined || Buffer.byteLength(raw, 'utf8') !== declared) {
+    throw malformedJson('the body is not valid UTF-8');
+  }
+}
+
+/**
+ * The JSON Pointer of a string holding a lone surrogate (from a `\ud800` escape), if any.
+ * Iterative, so a deeply nested body cannot exhaust the stack.
+ */
+function findLoneSurrogate(root: unknown, rootPointer: string): string | undefined {
+  const pending: [unknown, string][] = [[root, rootPointer]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [value, pointer] = next;
+    if (typeof value === 'string') {
+      if (!value.isWellFormed()) return pointer;
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, item] of Object.entries(value)) {
+        const child = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+        if (!key.isWellFormed()) return child;
+        pending.push([item, child]);
+      }
+    }
+  }
+  return undefined;
 }
