@@ -33,6 +33,8 @@ const INIT = `window.ui = SwaggerUIBundle({
   dom_id: '#swagger-ui',
   deepLinking: true,
   tryItOutEnabled: true,
+  // Off: by default Swagger UI sends the spec's URL to validator.swagger.io from any non-localhost host.
+  validatorUrl: null,
   presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
   layout: 'StandaloneLayout'
 });
