@@ -1,11 +1,12 @@
-/** `npm run test:contract`: Dredd against a fresh server; exits 1 unless every documented response passed. */
+/** `npm run test:contract`: Dredd against a fresh server with authentication on; exits 1 unless every documented response passed. */
 import { parseArgs } from 'node:util';
 import { judge, runContract, type ContractRunOptions } from '../test/contract/run-contract.js';
 
 const LOGLEVELS = ['debug', 'warning', 'error', 'silent'] as const;
 const HELP = `Usage: npm run test:contract -- [options]
 
-Starts the app on a loopback port with a fresh in-memory store, runs Dredd against
+Starts the app on a loopback port with a fresh in-memory store and authentication required,
+creates API keys for the hooks (full, read-only, write-only, revoked), runs Dredd against
 spec/cars.openapi.yaml with test/contract/hooks.cjs, and fails on any failing, erroring or
 skipped transaction, on fewer than 12 passing, or on a documented response never answered.
 

@@ -1,6 +1,6 @@
 /**
  * What the Dredd hooks need to know about the spec: path templates, methods, optional
- * parameters and response schemas. CommonJS because Dredd `require`s the hooks that use it.
+ * parameters, security and response schemas. CommonJS because Dredd `require`s the hooks that use it.
  */
 'use strict';
 
@@ -69,6 +69,12 @@ function loadContractSpec(filename) {
     return [...byKey.values()];
   }
 
+  /** The security requirements of an operation: its own, or the document's; `[]` when public. */
+  function security(method, template) {
+    const op = operation(method, template) || {};
+    return op.security || spec.security || [];
+  }
+
   /** The documented response schema, as draft-4 JSON Schema, for a status and media type; or undefined. */
   function responseSchema(method, template, status, mediaType) {
     const op = operation(method, template);
@@ -99,7 +105,7 @@ function loadContractSpec(filename) {
     return out;
   }
 
-  return { spec, templates, templateOf, operation, methodsAt, parameters, responseSchema };
+  return { spec, templates, templateOf, operation, methodsAt, parameters, security, responseSchema };
 }
 
 module.exports = { loadContractSpec };

@@ -1,7 +1,7 @@
 /** The contract run's side channel: Dredd's hooks arm store faults and report what they exercised. */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FAULT_KINDS, type Fault, type FaultyStore } from './faulty-store.js';
+import { CAR_STORE_METHODS, FAULT_KINDS, type CarStoreMethod, type Fault, type FaultyStore } from './faulty-store.js';
 
 /** What the hooks report after each transaction. */
 export interface ExercisedResponse {
@@ -25,7 +25,7 @@ const MAX_REPORT_BYTES = 64 * 1024;
 
 /**
  * Serves, on a loopback ephemeral port:
- * `POST /arm` (the next store call fails, as the optional JSON {@link Fault} body says, by default
+ * `POST /arm` (the next car store call fails, as the optional JSON {@link Fault} body says, by default
  * `{"kind":"internal"}`; 204), `DELETE /arm` (cancel that; 200 `{"fired": boolean}`), and
  * `POST /exercised` (record an {@link ExercisedResponse}; 204).
  */
@@ -91,17 +91,29 @@ export async function startControlServer({ faults }: { faults: FaultyStore }): P
   };
 }
 
-/** Reads the body of `POST /arm`: empty for an internal fault, or a JSON {@link Fault}. */
+/** Reads the body of `POST /arm`: empty for an internal fault on any car call, or a JSON {@link Fault}. */
 function parseFault(text: string): Fault {
   if (text.trim() === '') return { kind: 'internal' };
-  const body = JSON.parse(text) as { kind?: unknown; retryAfterSeconds?: unknown };
+  const body = JSON.parse(text) as { kind?: unknown; retryAfterSeconds?: unknown; on?: unknown };
   if (!(FAULT_KINDS as readonly unknown[]).includes(body.kind)) {
     throw new Error(`kind must be one of ${FAULT_KINDS.join(', ')}, got ${JSON.stringify(body.kind)}`);
   }
-  if (body.kind === 'internal') return { kind: 'internal' };
+  const on = parseMethods(body.on);
+  const target = on ? { on } : {};
+  if (body.kind === 'internal') return { kind: 'internal', ...target };
   const seconds = body.retryAfterSeconds ?? 1;
   if (typeof seconds !== 'number' || !Number.isSafeInteger(seconds) || seconds < 0) {
     throw new Error(`retryAfterSeconds must be a whole number of seconds, got ${JSON.stringify(seconds)}`);
   }
-  return { kind: 'unavailable', retryAfterSeconds: seconds };
+  return { kind: 'unavailable', retryAfterSeconds: seconds, ...target };
+}
+
+/** Reads a fault's `on`: absent, or a non-empty list of CarStore method names. */
+function parseMethods(on: unknown): CarStoreMethod[] | undefined {
+  if (on === undefined) return undefined;
+  const known = CAR_STORE_METHODS as readonly unknown[];
+  if (!Array.isArray(on) || on.length === 0 || !on.every((m) => known.includes(m))) {
+    throw new Error(`on must be a non-empty list of ${CAR_STORE_METHODS.join(', ')}, got ${JSON.stringify(on)}`);
+  }
+  return on as CarStoreMethod[];
 }

@@ -1,12 +1,18 @@
 /** Runs Dredd against the real app on a loopback port with a fresh store, and judges the outcome. */
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Document } from 'openapi-backend';
 import { createApp, type CarsApp } from '../../src/app.js';
-import { loadSpec, SPEC_PATH } from '../../src/spec.js';
+import { generateApiKey, hashSecret } from '../../src/auth/api-keys.js';
+import type { RateLimitOptions } from '../../src/http/rate-limit.js';
+import { loadSpec, loadSpecText } from '../../src/spec.js';
+import type { ApiKeyStore, Scope } from '../../src/store/api-key-store.js';
 import { openStore } from '../../src/store/open-store.js';
 import { startControlServer, type ExercisedResponse } from './control-server.js';
 import { withFaults } from './faulty-store.js';
@@ -56,6 +62,28 @@ export const HOOKS_PATH = fileURLToPath(new URL('./hooks.cjs', import.meta.url))
 export const CONTROL_URL_ENV = 'CONTRACT_CONTROL_URL';
 /** The variable that tells the hooks where the server built with `requireIfMatch` is. */
 export const STRICT_URL_ENV = 'CONTRACT_STRICT_URL';
+/** The variable that tells the hooks where the rate-limited server is. */
+export const LIMITED_URL_ENV = 'CONTRACT_LIMITED_URL';
+/** The variable that tells the hooks that server's limit, as JSON `{ratePerSecond, burst}`. */
+export const LIMITED_RATE_ENV = 'CONTRACT_LIMITED_RATE';
+/** The variable that gives the hooks the API keys, as JSON {@link ContractKeys}. */
+export const API_KEYS_ENV = 'CONTRACT_API_KEYS';
+
+/** The keys the runner creates in the store before Dredd starts, as the text a client sends. */
+export interface ContractKeys {
+  /** cars:read and cars:write; every transaction sends it unless its row says otherwise. */
+  full: string;
+  readOnly: string;
+  writeOnly: string;
+  /** Had both scopes, then was revoked. */
+  revoked: string;
+}
+
+/**
+ * The rate-limited server's limit: one request, then one more every 1000 s, so once a key has
+ * spent its token every later request of that key in the run answers 429.
+ */
+export const LIMITED_RATE = { ratePerSecond: 0.001, burst: 1 } as const satisfies RateLimitOptions;
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -131,11 +159,13 @@ export function failureLines(output: string, width = 300): string[] {
 }
 
 /**
- * Starts the app (real store behind a fault-injecting wrapper) and the control server on loopback
- * ephemeral ports, runs Dredd with the hooks against them, then shuts everything down.
+ * Starts the app (real store behind a fault-injecting wrapper, authentication required) and the
+ * control server on loopback ephemeral ports, creates the API keys the hooks send, runs Dredd
+ * with the hooks against them, then shuts everything down.
  */
 export async function runContract(options: ContractRunOptions = {}): Promise<ContractRun> {
   const { databaseUrl = 'sqlite::memory:', timeoutMs = 120_000, loglevel = 'error', onOutput, signal } = options;
+  const specYaml = loadSpecText();
   const spec = loadSpec();
   const faults = withFaults(await openStore(databaseUrl));
   const cleanups: (() => Promise<void>)[] = [
@@ -146,18 +176,32 @@ export async function runContract(options: ContractRunOptions = {}): Promise<Con
   ];
 
   try {
-    const api = await listen(await createApp({ store: faults.store, spec }));
+    const keys = await createContractKeys(faults.store);
+    const base = { store: faults.store, spec, specYaml, auth: { keys: faults.store } };
+    const api = await listen(await createApp(base));
     cleanups.unshift(api.close);
-    // The 428 responses need a server that requires If-Match; it shares the store.
-    const strict = await listen(await createApp({ store: faults.store, spec, requireIfMatch: true }));
+    // The 428 responses need a server that requires If-Match, and the 429 responses one with a
+    // tiny rate limit; both share the store and its keys.
+    const strict = await listen(await createApp({ ...base, requireIfMatch: true }));
     cleanups.unshift(strict.close);
+    const limited = await listen(await createApp({ ...base, rateLimit: { ...LIMITED_RATE } }));
+    cleanups.unshift(limited.close);
 
     const control = await startControlServer({ faults });
     cleanups.unshift(() => control.close());
 
+    const dreddSpec = await writeDreddSpec(spec);
+    cleanups.unshift(dreddSpec.remove);
+
     const dredd = await runDredd({
-      args: [fileURLToPath(SPEC_PATH), api.url, '--hookfiles', HOOKS_PATH, '--loglevel', loglevel, '--no-color'],
-      env: { [CONTROL_URL_ENV]: control.url, [STRICT_URL_ENV]: strict.url },
+      args: [dreddSpec.path, api.url, '--hookfiles', HOOKS_PATH, '--loglevel', loglevel, '--no-color'],
+      env: {
+        [CONTROL_URL_ENV]: control.url,
+        [STRICT_URL_ENV]: strict.url,
+        [LIMITED_URL_ENV]: limited.url,
+        [LIMITED_RATE_ENV]: JSON.stringify(LIMITED_RATE),
+        [API_KEYS_ENV]: JSON.stringify(keys),
+      },
       timeoutMs,
       ...(onOutput && { onOutput }),
       ...(signal && { signal }),
@@ -174,6 +218,33 @@ export async function runContract(options: ContractRunOptions = {}): Promise<Con
   } finally {
     for (const cleanup of cleanups) await cleanup();
   }
+}
+
+/** Creates the keys the hooks send: one per scope combination, and a revoked one. */
+export async function createContractKeys(store: ApiKeyStore): Promise<ContractKeys> {
+  const create = async (name: string, scopes: Scope[]) => {
+    const { id, secret, key } = generateApiKey();
+    await store.createApiKey({ id, name, scopes, secretHash: hashSecret(secret) });
+    return { id, key };
+  };
+  const full = await create('contract-full', ['cars:read', 'cars:write']);
+  const readOnly = await create('contract-read-only', ['cars:read']);
+  const writeOnly = await create('contract-write-only', ['cars:write']);
+  const revoked = await create('contract-revoked', ['cars:read', 'cars:write']);
+  if (!(await store.revokeApiKey(revoked.id))) throw new Error(`could not revoke the contract key ${revoked.id}`);
+  return { full: full.key, readOnly: readOnly.key, writeOnly: writeOnly.key, revoked: revoked.key };
+}
+
+/**
+ * Writes the spec as JSON for Dredd. Its YAML parser (YAML 1.1) rejects plain scalars with a
+ * colon in flow sequences, such as `x-required-scopes: [cars:read]`, which YAML 1.2 allows; the
+ * same document as JSON reads the same everywhere.
+ */
+async function writeDreddSpec(spec: Document): Promise<{ path: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'cars-api-contract-'));
+  const path = join(dir, 'cars.openapi.json');
+  await writeFile(path, `${JSON.stringify(spec, null, 2)}\n`);
+  return { path, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** Serves an app on a loopback ephemeral port. */
