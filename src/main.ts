@@ -49,6 +49,10 @@ async function serve(config: Config, logger: Logger): Promise<void> {
       server.closeAllConnections();
     }, config.shutdownTimeoutMs);
     force.unref();
+    // server.close() leaves keep-alive connections open until they time out (nodejs/node#41578):
+    // answer every further request with Connection: close, and close connections as they go idle.
+    server.on('request', (_req, res) => res.setHeader('Connection', 'close'));
+    setInterval(() => server.closeIdleConnections(), 50).unref();
     server.close(() => {
       clearTimeout(force);
       void store.close().finally(() => {

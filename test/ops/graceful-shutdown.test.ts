@@ -247,11 +247,6 @@ describe('SIGTERM with requests in flight on keep-alive connections', () => {
 
   it(
     'closes each connection once its response is sent, instead of waiting for the shutdown timeout',
-    {
-      todo:
-        'src/main.ts: server.close() leaves keep-alive connections open after their in-flight response ' +
-        '(nodejs/node#41578), so shutdown waits the whole SHUTDOWN_TIMEOUT_MS and then force-closes them',
-    },
     () => {
       assert.ok(drain, 'the drain above ran');
       assert.ok(!drain.entries.some((e) => e.msg === FORCED), `forced: exited ${drain.took} ms after SIGTERM`);
