@@ -6,6 +6,12 @@ const UNAVAILABLE = ['SQLITE_BUSY', 'SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLIT
 // What mkdir can fail with when the data directory cannot be created.
 const FILESYSTEM = ['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'ENOTDIR', 'EIO'];
 
+/** True when SQLite answered SQLITE_BUSY (or an extended BUSY code): another connection holds a lock we need. */
+export function isSqliteBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_'));
+}
+
 /** Wraps a fault in StoreUnavailableError; returns anything else (a bug) unchanged, to be rethrown. */
 export function translateSqliteError(err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;

@@ -1,6 +1,7 @@
 /** The embedded default: a CarStore on SQLite through better-sqlite3, in WAL mode. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type { Car } from '../types.js';
 import { API_KEY_COLUMNS, scopesColumn, toApiKeyRecord, type ApiKeyRow } from './api-key-row.js';
@@ -22,7 +23,7 @@ import {
 import { caseKey } from './case-key.js';
 import { planList, type ListDialect } from './list-sql.js';
 import type { AppliedMigration, MigratedStore, Migration } from './migration.js';
-import { translateSqliteError } from './sqlite-faults.js';
+import { isSqliteBusy, translateSqliteError } from './sqlite-faults.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 
 /** Options for the SQLite store. */
@@ -40,6 +41,8 @@ const dialect: ListDialect = {
 
 // Expired idempotency keys removed per keyed insert: enough to keep up, cheap enough to ignore.
 const PURGE_BATCH = 16;
+// The longest pause between two tries for a lock another connection holds.
+const BUSY_RETRY_MAX_DELAY_MS = 25;
 
 type Statement<P extends unknown[], R> = Database.Statement<P, R>;
 interface ListStatements {
@@ -59,14 +62,19 @@ export function openSqliteStore({ filename, busyTimeoutMs = 5000 }: SqliteStoreO
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     migrate(db, sqliteMigrations);
-    return createStore(db);
+    // better-sqlite3 is synchronous, so SQLite's busy handler sleeps on the event loop: one write
+    // waiting out another process's lock froze every request (reads, /healthz) for the whole busy
+    // timeout, and n queued writes for n times it. From here on SQLite answers SQLITE_BUSY at once
+    // and `run` waits between turns of the event loop instead, up to the same timeout.
+    db.pragma('busy_timeout = 0');
+    return createStore(db, Math.max(0, busyTimeoutMs));
   } catch (err) {
     db?.close();
     throw translateSqliteError(err);
   }
 }
 
-function createStore(db: Database.Database): MigratedStore {
+function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStore {
   const getCar = db.prepare<[number], StoredCar>('SELECT id, model, color, revision FROM cars WHERE id = ?');
   const insertCar = db.prepare<[number, string, string, string, string, number]>(
     'INSERT INTO cars (id, model, color, model_key, color_key, revision) VALUES (?, ?, ?, ?, ?, ?)',
@@ -199,12 +207,17 @@ function createStore(db: Database.Database): MigratedStore {
   });
 
   // Every call translates faults; IMMEDIATE takes the write lock before reading, so a check and
-  // its write see the same row and two processes can't pick the same id.
-  const run = <T>(work: () => T): Promise<T> => {
-    try {
-      return Promise.resolve(work());
-    } catch (err) {
-      return Promise.reject(translateSqliteError(err));
+  // its write see the same row and two processes can't pick the same id. A busy lock is tried
+  // again until the busy timeout: a failed try has rolled back, so trying again is safe.
+  const run = async <T>(work: () => T): Promise<T> => {
+    const deadline = Date.now() + busyTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return work();
+      } catch (err) {
+        if (!isSqliteBusy(err) || Date.now() >= deadline) throw translateSqliteError(err);
+      }
+      await sleep(Math.min(2 ** attempt, BUSY_RETRY_MAX_DELAY_MS, Math.max(1, deadline - Date.now())));
     }
   };
 
