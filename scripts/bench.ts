@@ -1,0 +1,344 @@
+/**
+ * `npm run bench`: the real server (src/main.ts on SQLite) against a bare node:http baseline in the
+ * same run, driven by wrk (or autocannon) from another process and core. Prints a table with
+ * PASS/MISS per target and writes bench/results.json. `npm run bench -- --help` lists the options.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runLoad, type LoadResult, type LoadTool } from './bench/load.js';
+import { cpuPinning, createFleet, hasCommand, ROOT, type BenchServer } from './bench/processes.js';
+import { runProfiles } from './bench/profile.js';
+import { formatTable, formatVerdicts, summarise, type Measurement, type ScenarioInfo, type Verdict } from './bench/report.js';
+import { cachedStore, seedStore } from './bench/seed.js';
+import { baselineServer, realServer, type TargetOptions } from './bench/targets.js';
+import { describe, requestGenerator, type Workload } from './bench/workload.js';
+
+const HELP = `Usage: npm run bench -- [options]
+
+Measures the server against a bare node:http baseline (median of interleaved rounds) and the
+RSS growth under mixed load, then prints PASS/MISS per target and writes bench/results.json.
+
+  --rounds N            interleaved rounds (default 3)
+  --duration S          seconds per measured run (default 5)
+  --warmup S            seconds of warm-up per scenario and target (default 2)
+  --connections N       concurrent connections (default 50)
+  --load wrk|autocannon the load generator (default: wrk when installed, else autocannon)
+  --long                1,000,000 mixed requests for the RSS check (also BENCH_LONG=1)
+  --soak-requests N     mixed requests for the RSS check (default 300,000 after 50,000 of warm-up;
+                        1,000,000 with --long)
+  --server-arg ARG      pass ARG to src/main.ts (repeatable), e.g. --server-arg=--rate-limit=...
+  --profile             instead: CPU-profile the server under each --profile-scenarios load
+  --profile-scenarios L comma-separated from get-id,list,put,post (default get-id,put)
+  --profile-seconds S   seconds of load per profile (default 10)
+
+Environment: BENCH_LONG=1 as --long; BENCH_API_KEY is sent as X-API-Key on every request.`;
+
+/** The bench's settings. */
+interface BenchOptions {
+  rounds: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  connections: number;
+  tool: LoadTool;
+  long: boolean;
+  soakWarmupRequests: number;
+  soakRequests: number;
+  /** The whole run ends by this many seconds (a watchdog stops it 30 s later). */
+  budgetSeconds: number;
+  profile: boolean;
+  profileScenarios: string[];
+  profileSeconds: number;
+  target: TargetOptions;
+}
+
+const STORE_CARS = 10_000;
+const SMALL_CARS = 1_000;
+const BIG_CARS = 1_000_000;
+const LIST_LIMIT = 20;
+
+function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      rounds: { type: 'string', default: '3' },
+      duration: { type: 'string', default: '5' },
+      warmup: { type: 'string', default: '2' },
+      connections: { type: 'string', default: '50' },
+      load: { type: 'string' },
+      long: { type: 'boolean', default: env.BENCH_LONG === '1' || env.BENCH_LONG === 'true' },
+      'soak-requests': { type: 'string' },
+      'server-arg': { type: 'string', multiple: true, default: [] },
+      profile: { type: 'boolean', default: false },
+      'profile-scenarios': { type: 'string', default: 'get-id,put' },
+      'profile-seconds': { type: 'string', default: '10' },
+    },
+  });
+  if (values.help) return 'help';
+  const positive = (name: string, text: string): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got "${text}"`);
+    return n;
+  };
+  const wrk = hasCommand('wrk');
+  const tool = (values.load ?? (wrk ? 'wrk' : 'autocannon')) as LoadTool;
+  if (tool !== 'wrk' && tool !== 'autocannon') throw new Error(`--load must be wrk or autocannon, got "${String(tool)}"`);
+  if (tool === 'wrk' && !wrk) throw new Error('--load wrk: wrk is not installed (apt-get install -y wrk)');
+  const profileScenarios = values['profile-scenarios'].split(',').filter(Boolean);
+  for (const s of profileScenarios) if (!['get-id', 'list', 'put', 'post'].includes(s)) throw new Error(`unknown profile scenario "${s}"`);
+  const pin = cpuPinning();
+  const long = values.long;
+  const soakRequests = values['soak-requests'] ? positive('soak-requests', values['soak-requests']) : long ? 1_000_000 : 300_000;
+  return {
+    rounds: positive('rounds', values.rounds),
+    durationSeconds: positive('duration', values.duration),
+    warmupSeconds: positive('warmup', values.warmup),
+    connections: positive('connections', values.connections),
+    tool,
+    long,
+    soakWarmupRequests: Math.min(50_000, soakRequests),
+    soakRequests,
+    budgetSeconds: long ? 1800 : 570,
+    profile: values.profile,
+    profileScenarios,
+    profileSeconds: positive('profile-seconds', values['profile-seconds']),
+    target: {
+      pin: pin.server,
+      serverArgs: values['server-arg'],
+      headers: env.BENCH_API_KEY ? { 'X-API-Key': env.BENCH_API_KEY } : {},
+    },
+  };
+}
+
+interface Scenario extends ScenarioInfo {
+  workload(idBase: number): Workload;
+}
+
+const scenario = (id: string, targets: readonly [string, string], workload: (idBase: number) => Workload): Scenario => ({
+  id,
+  label: describe(workload(0)),
+  targets,
+  ratioLabel: 'of baseline',
+  workload,
+});
+
+const SCENARIOS: readonly Scenario[] = [
+  scenario('get-id', ['baseline', 'server'], () => ({ kind: 'get-id', maxId: STORE_CARS })),
+  scenario('list', ['baseline', 'server'], () => ({ kind: 'list', limit: LIST_LIMIT })),
+  scenario('put', ['baseline', 'server'], () => ({ kind: 'put', maxId: STORE_CARS })),
+  scenario('post', ['baseline', 'server'], (idBase) => ({ kind: 'post', idBase })),
+  {
+    ...scenario('list-scale', ['server-1k', 'server-1M'], () => ({ kind: 'list', limit: LIST_LIMIT })),
+    label: `GET /cars?limit=${LIST_LIMIT}, 1M vs 1k cars`,
+    ratioLabel: 'of 1k store',
+  },
+];
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const fmt = (r: LoadResult) =>
+  `${Math.round(r.rps).toLocaleString('en-US').padStart(7)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms` +
+  (r.statusErrors + r.socketErrors > 0 ? `  ERRORS ${r.statusErrors} status ${r.socketErrors} socket` : '');
+
+async function bench(o: BenchOptions): Promise<number> {
+  const startedAt = new Date();
+  const deadline = Date.now() + o.budgetSeconds * 1000;
+  const fleet = createFleet();
+  const watchdog = setTimeout(() => {
+    process.stderr.write(`bench: over its ${o.budgetSeconds} s budget; stopping\n`);
+    fleet.killAll();
+    process.exit(1);
+  }, (o.budgetSeconds + 30) * 1000);
+  watchdog.unref();
+  process.once('SIGINT', () => {
+    fleet.killAll();
+    process.exit(130);
+  });
+  const pin = cpuPinning();
+  const loadAvgBefore = loadavg();
+  log(
+    `bench: ${o.tool}, ${o.connections} connections, ${o.rounds} rounds of ${o.durationSeconds} s, ` +
+      `${pin.pinned ? 'servers on CPU 0 and load on CPU 1 (taskset)' : 'no CPU pinning (taskset or a 2nd CPU missing)'}; ` +
+      `load average ${loadAvgBefore.map((l) => l.toFixed(2)).join(' ')}`,
+  );
+  if (o.tool === 'autocannon') log('bench: wrk not found; autocannon (one JS thread) may saturate before the baseline does, which lifts the ratios, and it rounds latencies to whole ms');
+
+  const storesDir = join(ROOT, 'bench', 'stores');
+  mkdirSync(storesDir, { recursive: true });
+  const seedStarted = performance.now();
+  const mainFile = join(storesDir, `cars-${STORE_CARS}.db`);
+  const smallFile = join(storesDir, `cars-${SMALL_CARS}.db`);
+  const soakFile = join(storesDir, `cars-${STORE_CARS}-soak.db`);
+  await seedStore(mainFile, STORE_CARS);
+  await seedStore(smallFile, SMALL_CARS);
+  await seedStore(soakFile, STORE_CARS);
+  const seedSmallSeconds = (performance.now() - seedStarted) / 1000;
+  const big = await cachedStore(storesDir, BIG_CARS);
+  log(
+    `seeded 2×${STORE_CARS.toLocaleString('en-US')} + ${SMALL_CARS.toLocaleString('en-US')} cars in ${seedSmallSeconds.toFixed(1)} s; ` +
+      `1M store ${big.seeded ? `seeded in ${big.seconds.toFixed(1)} s` : 'from cache'}: ${big.file}`,
+  );
+
+  try {
+    const servers: Record<string, BenchServer> = {
+      baseline: await fleet.start(baselineServer(STORE_CARS, o.target)),
+      server: await fleet.start(realServer('server', mainFile, o.target)),
+      'server-1k': await fleet.start(realServer('server-1k', smallFile, o.target)),
+      'server-1M': await fleet.start(realServer('server-1M', big.file, o.target)),
+    };
+    let runs = 0;
+    // Every run gets its own range of POST ids, so no POST ever hits an existing car.
+    const nextIdBase = () => ++runs * 1_000_000_000;
+    const load = (server: BenchServer, workload: Workload, seconds: number, amount = 0) =>
+      runLoad(
+        o.tool,
+        { url: server.url, workload, connections: o.connections, durationSeconds: seconds, amount, headers: o.target.headers },
+        pin.load,
+      );
+
+    // One request of each kind first: a 401 or 429 here means the server needs --server-arg or BENCH_API_KEY.
+    for (const scenario of SCENARIOS) {
+      for (const target of scenario.targets) {
+        await smoke(servers[target] as BenchServer, scenario.workload(nextIdBase()), o.target.headers);
+      }
+    }
+    for (const scenario of SCENARIOS) {
+      for (const target of scenario.targets) {
+        const r = await load(servers[target] as BenchServer, scenario.workload(nextIdBase()), o.warmupSeconds);
+        log(`warm-up  ${scenario.label.padEnd(36)} ${target.padEnd(9)} ${fmt(r)}`);
+      }
+    }
+
+    const measurements: Measurement[] = [];
+    for (let round = 1; round <= o.rounds; round++) {
+      for (const scenario of SCENARIOS) {
+        for (const target of scenario.targets) {
+          const server = servers[target] as BenchServer;
+          const cpuBefore = server.cpuSeconds();
+          const r = await load(server, scenario.workload(nextIdBase()), o.durationSeconds);
+          const cpuAfter = server.cpuSeconds();
+          const cpuUsPerRequest =
+            cpuBefore === undefined || cpuAfter === undefined || r.requests === 0 ? undefined : ((cpuAfter - cpuBefore) * 1e6) / r.requests;
+          measurements.push({ ...r, round, scenario: scenario.id, target, rssKiB: server.rssKiB(), cpuUsPerRequest });
+          log(`round ${round}  ${scenario.label.padEnd(36)} ${target.padEnd(9)} ${fmt(r)}`);
+        }
+      }
+    }
+    for (const name of Object.keys(servers)) await servers[name]?.stop();
+
+    // RSS after N mixed requests against RSS after a warm-up, on a server of its own.
+    const soakServer = await fleet.start(realServer('server-soak', soakFile, o.target));
+    const mixed = (): Workload => ({ kind: 'mixed', maxId: STORE_CARS, limit: LIST_LIMIT, idBase: nextIdBase() });
+    const warm = await load(soakServer, mixed(), 600, o.soakWarmupRequests);
+    const rssAfterWarmup = soakServer.rssKiB();
+    log(`soak     warm-up ${warm.requests.toLocaleString('en-US')} mixed requests ${fmt(warm)}  RSS ${mib(rssAfterWarmup)} MiB`);
+    const capSeconds = Math.max(10, Math.floor((deadline - Date.now()) / 1000) - 20);
+    const soak = await load(soakServer, mixed(), capSeconds, o.soakRequests);
+    const rssAfterSoak = soakServer.rssKiB();
+    await soakServer.stop();
+    const growth = rssAfterWarmup && rssAfterSoak ? rssAfterSoak / rssAfterWarmup - 1 : Number.NaN;
+    log(
+      `soak     ${soak.requests.toLocaleString('en-US')} mixed requests ${fmt(soak)}  RSS ${mib(rssAfterSoak)} MiB ` +
+        `(${(100 * growth).toFixed(1)}% over the warm-up)` +
+        (soak.requests < o.soakRequests ? `; cut short at ${capSeconds} s to stay in the time budget` : ''),
+    );
+
+    const summaries = summarise(SCENARIOS, measurements);
+    const ratioOf = (id: string) => summaries.find((s) => s.id === id)?.medianRatio ?? Number.NaN;
+    const serverOf = (id: string) => summaries.find((s) => s.id === id)?.targets.find((t) => t.target === 'server');
+    const verdicts: Verdict[] = [
+      { name: 'GET /cars/{id} vs baseline', goal: '≥ 0.45×', measured: `${ratioOf('get-id').toFixed(3)}×`, pass: ratioOf('get-id') >= 0.45 },
+      { name: 'PUT /cars/{id} vs baseline', goal: '≥ 0.30×', measured: `${ratioOf('put').toFixed(3)}×`, pass: ratioOf('put') >= 0.3 },
+      ...['get-id', 'list', 'put', 'post'].map((id): Verdict => {
+        const p99 = serverOf(id)?.p99Ms ?? Number.NaN;
+        return { name: `p99 ${SCENARIOS.find((s) => s.id === id)?.label ?? id}`, goal: '≤ 10 ms', measured: `${p99.toFixed(2)} ms`, pass: p99 <= 10 };
+      }),
+      {
+        name: `GET /cars?limit=${LIST_LIMIT} 1M vs 1k`,
+        goal: 'slowdown ≤ 1.5×',
+        measured: `slowdown ${(1 / ratioOf('list-scale')).toFixed(2)}× (1M at ${ratioOf('list-scale').toFixed(2)}× the 1k req/s)`,
+        pass: 1 / ratioOf('list-scale') <= 1.5,
+      },
+      {
+        name: `RSS growth, ${soak.requests.toLocaleString('en-US')} mixed requests`,
+        goal: '< 10%',
+        measured: `${(100 * growth).toFixed(1)}% (${mib(rssAfterWarmup)} → ${mib(rssAfterSoak)} MiB)`,
+        pass: growth < 0.1,
+      },
+    ];
+    const loadAvgAfter = loadavg();
+    log('');
+    log(`Medians of ${o.rounds} interleaved rounds (ratio: median of the per-round ratios), ${o.connections} connections, ${o.tool}`);
+    log('CPU ratio: the first target\'s server CPU µs per request over the second\'s, which other load on the machine moves less than req/s');
+    log(formatTable(summaries));
+    log('');
+    log(formatVerdicts(verdicts));
+    log(
+      `\nload average before ${loadAvgBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAvgAfter.map((l) => l.toFixed(2)).join(' ')} ` +
+        `on ${availableParallelism()} CPUs: other work on the machine moves absolute numbers; the same-round ratios move less.`,
+    );
+    const errors = measurements.filter((m) => m.statusErrors + m.socketErrors > 0);
+    if (errors.length > 0) log(`WARNING: ${errors.length} measured runs had errors; see bench/results.json`);
+
+    const resultsFile = join(ROOT, 'bench', 'results.json');
+    writeFileSync(
+      resultsFile,
+      `${JSON.stringify(
+        {
+          startedAt: startedAt.toISOString(),
+          seconds: (Date.now() - startedAt.getTime()) / 1000,
+          machine: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model, node: process.version, loadAvgBefore, loadAvgAfter },
+          options: { ...o, target: { ...o.target, headers: Object.keys(o.target.headers) } },
+          pinned: pin.pinned,
+          stores: { main: STORE_CARS, small: SMALL_CARS, big: BIG_CARS, bigFile: big.file, bigSeeded: big.seeded, bigSeedSeconds: big.seconds },
+          summaries,
+          verdicts,
+          rss: { warmupRequests: warm.requests, rssAfterWarmupKiB: rssAfterWarmup, requests: soak.requests, rssAfterKiB: rssAfterSoak, growth, soak },
+          measurements,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    log(`wrote ${resultsFile}`);
+    return 0;
+  } finally {
+    await fleet.stopAll();
+    clearTimeout(watchdog);
+  }
+}
+
+const mib = (kib: number | undefined) => (kib === undefined ? '?' : (kib / 1024).toFixed(1));
+
+/** Sends one request of the workload and insists on a 2xx, with the answer in the error. */
+async function smoke(server: BenchServer, workload: Workload, headers: Record<string, string>): Promise<void> {
+  const { method, path, body } = requestGenerator(workload)();
+  const res = await fetch(server.url + path, {
+    method,
+    headers: body === undefined ? headers : { ...headers, 'Content-Type': 'application/json' },
+    ...(body === undefined ? {} : { body }),
+  });
+  const text = await res.text();
+  if (!res.ok) {
+    throw new Error(
+      `${server.name}: ${method} ${path} answered ${res.status}: ${text.slice(0, 300)}\n` +
+        'If the server needs an API key or has a rate limit, pass BENCH_API_KEY or --server-arg (see --help).',
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2), process.env);
+  if (options === 'help') {
+    log(HELP);
+    return;
+  }
+  const code = options.profile ? await runProfiles(options) : await bench(options);
+  process.exit(code);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
