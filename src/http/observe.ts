@@ -27,6 +27,22 @@ export type Metrics = ReturnType<typeof createMetrics>;
  * and records it in the metrics. Headers are never logged, so keys and tokens cannot leak.
  */
 export function observe({ logger, metrics }: { logger: Logger; metrics: Metrics }) {
+  // prom-client hashes the label object on every call; the label sets are few, so keep their children.
+  const children = new Map<string, { count: () => void; time: (seconds: number) => void }>();
+  const record = (operation: string, method: string, status: number, seconds: number) => {
+    const key = `${operation} ${method} ${status}`;
+    let child = children.get(key);
+    if (!child) {
+      const labels = [operation, method, String(status)] as const;
+      const counter = metrics.requests.labels(...labels);
+      const histogram = metrics.duration.labels(...labels);
+      child = { count: () => counter.inc(), time: (s) => histogram.observe(s) };
+      children.set(key, child);
+    }
+    child.count();
+    child.time(seconds);
+  };
+
   return async function observeRequest(ctx: Context, next: Next): Promise<void> {
     const start = process.hrtime.bigint();
     try {
@@ -34,9 +50,7 @@ export function observe({ logger, metrics }: { logger: Logger; metrics: Metrics 
     } finally {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       const operation: string = ctx.state.operationId ?? 'none';
-      const labels = { operation, method: ctx.method, status: String(ctx.status) };
-      metrics.requests.inc(labels);
-      metrics.duration.observe(labels, seconds);
+      record(operation, ctx.method, ctx.status, seconds);
       logger.info(
         {
           method: ctx.method,

@@ -24,6 +24,8 @@ import { caseKey } from './case-key.js';
 import { planList, type ListDialect } from './list-sql.js';
 import type { AppliedMigration, MigratedStore, Migration } from './migration.js';
 import { isSqliteBusy, translateSqliteError } from './sqlite-faults.js';
+import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer.js';
+import { createGroupCommit } from './sqlite-group-commit.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 
 /** Options for the SQLite store. */
@@ -67,21 +69,43 @@ export function openSqliteStore({ filename, busyTimeoutMs = 5000 }: SqliteStoreO
     // timeout, and n queued writes for n times it. From here on SQLite answers SQLITE_BUSY at once
     // and `run` waits between turns of the event loop instead, up to the same timeout.
     db.pragma('busy_timeout = 0');
-    return createStore(db, Math.max(0, busyTimeoutMs));
+    let checkpointer: Checkpointer | undefined;
+    if (filename !== ':memory:') {
+      // A checkpoint copies the WAL back and fsyncs: run inside a COMMIT, it stalls the request
+      // that triggered it and every request queued behind it (the PUT p99 in npm run bench).
+      const connection = db;
+      connection.pragma('wal_autocheckpoint = 0');
+      connection.pragma('journal_size_limit = 67108864');
+      checkpointer = startCheckpointer(filename, {
+        onFailure: () => {
+          if (connection.open) connection.pragma('wal_autocheckpoint = 1000');
+        },
+      });
+    }
+    return createStore(db, Math.max(0, busyTimeoutMs), checkpointer);
   } catch (err) {
     db?.close();
     throw translateSqliteError(err);
   }
 }
 
-function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStore {
+function createStore(db: Database.Database, busyTimeoutMs: number, checkpointer?: Checkpointer): MigratedStore {
   const getCar = db.prepare<[number], StoredCar>('SELECT id, model, color, revision FROM cars WHERE id = ?');
   const insertCar = db.prepare<[number, string, string, string, string, number]>(
     'INSERT INTO cars (id, model, color, model_key, color_key, revision) VALUES (?, ?, ?, ?, ?, ?)',
   );
+  // Only the columns that change are written, so an update that keeps the model (or the
+  // color) leaves that column's two indexes untouched.
   const replaceCar = db.prepare<[string, string, string, string, number, number]>(
     'UPDATE cars SET model = ?, color = ?, model_key = ?, color_key = ?, revision = ? WHERE id = ?',
   );
+  const replaceModel = db.prepare<[string, string, number, number]>(
+    'UPDATE cars SET model = ?, model_key = ?, revision = ? WHERE id = ?',
+  );
+  const replaceColor = db.prepare<[string, string, number, number]>(
+    'UPDATE cars SET color = ?, color_key = ?, revision = ? WHERE id = ?',
+  );
+  const touchCar = db.prepare<[number, number]>('UPDATE cars SET revision = ? WHERE id = ?');
   const deleteCar = db.prepare<[number]>('DELETE FROM cars WHERE id = ?');
   const bumpRevision = db.prepare<[], { value: number }>(
     'UPDATE store_revision SET value = value + 1 WHERE id = 1 RETURNING value',
@@ -130,10 +154,14 @@ function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStor
     if (!row) throw new Error('store_revision has no row');
     return row.value;
   };
-  const write = (id: number, model: string, color: string, exists: boolean): StoredCar => {
+  const write = (id: number, model: string, color: string, current: StoredCar | undefined): StoredCar => {
     const revision = nextRevision();
-    if (exists) replaceCar.run(model, color, caseKey(model), caseKey(color), revision, id);
-    else insertCar.run(id, model, color, caseKey(model), caseKey(color), revision);
+    if (!current) insertCar.run(id, model, color, caseKey(model), caseKey(color), revision);
+    else if (model !== current.model && color !== current.color) {
+      replaceCar.run(model, color, caseKey(model), caseKey(color), revision, id);
+    } else if (model !== current.model) replaceModel.run(model, caseKey(model), revision, id);
+    else if (color !== current.color) replaceColor.run(color, caseKey(color), revision, id);
+    else touchCar.run(revision, id);
     return { id, model, color, revision };
   };
 
@@ -169,7 +197,7 @@ function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStor
     } else if (getCar.get(id)) {
       return { status: 'conflict', id };
     }
-    const created = write(id, car.model, car.color, false);
+    const created = write(id, car.model, car.color, undefined);
     if (claim) {
       const first: Car = { id, model: car.model, color: car.color };
       insertKey.run(claim.key, claim.fingerprint, JSON.stringify(first), now, now + claim.ttlMs);
@@ -181,7 +209,7 @@ function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStor
     const current = getCar.get(car.id);
     const refusal = checkCondition(current, condition);
     if (refusal) return { status: refusal };
-    const stored = write(car.id, car.model, car.color, current !== undefined);
+    const stored = write(car.id, car.model, car.color, current);
     return { status: current ? 'replaced' : 'created', car: stored };
   });
 
@@ -192,7 +220,7 @@ function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStor
       if (!current) return { status: 'not-found' };
       const refusal = checkCondition(current, condition);
       if (refusal) return { status: refusal };
-      const car = write(id, changes.model ?? current.model, changes.color ?? current.color, true);
+      const car = write(id, changes.model ?? current.model, changes.color ?? current.color, current);
       return { status: 'updated', car };
     },
   );
@@ -221,15 +249,20 @@ function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStor
     }
   };
 
+  const commit = createGroupCommit(db, run, translateSqliteError);
+
   return {
     list: (query) => run(() => list(query)),
     get: (id) => run(() => getCar.get(id)),
-    insert: (car, claim) => run(() => insert.immediate(car, claim)),
-    put: (car, condition) => run(() => put.immediate(car, condition)),
-    update: (id, changes, condition) => run(() => update.immediate(id, changes, condition)),
-    delete: (id, condition) => run(() => remove.immediate(id, condition)),
+    insert: (car, claim) => commit(() => insert(car, claim)),
+    put: (car, condition) => commit(() => put(car, condition)),
+    update: (id, changes, condition) => commit(() => update(id, changes, condition)),
+    delete: (id, condition) => commit(() => remove(id, condition)),
     ping: () => run(() => void selectOne.get()),
-    close: () => run(() => void db.close()),
+    close: async () => {
+      await checkpointer?.stop();
+      return run(() => void db.close());
+    },
     appliedMigrations: () =>
       run(() => migrations.all().map((m): AppliedMigration => ({ version: m.version, name: m.name, appliedAt: m.applied_at }))),
     createApiKey: ({ id, name, scopes, secretHash }) =>
