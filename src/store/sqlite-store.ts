@@ -165,7 +165,8 @@ function createStore(db: Database.Database, busyTimeoutMs: number, checkpointer?
     return { id, model, color, revision };
   };
 
-  const list = db.transaction((query: ListQuery): ListPage => {
+  // One statement reads one snapshot; only a page with its total needs a transaction around both.
+  const listPage = (query: ListQuery): ListPage => {
     const plan = planList(query, dialect);
     let statements = listStatements.get(plan.pageSql);
     if (!statements) {
@@ -177,7 +178,9 @@ function createStore(db: Database.Database, busyTimeoutMs: number, checkpointer?
     const page: ListPage = { cars: hasMore ? rows.slice(0, query.limit) : rows, hasMore };
     if (query.withTotal) page.total = statements.count.get(...plan.countParams)?.total ?? 0;
     return page;
-  });
+  };
+  const listWithTotal = db.transaction(listPage);
+  const list = (query: ListQuery): ListPage => (query.withTotal ? listWithTotal(query) : listPage(query));
 
   const insert = db.transaction((car: NewCar, claim: IdempotencyClaim | undefined): InsertOutcome => {
     const now = Date.now();
