@@ -22,6 +22,8 @@ const WARM_UP = Math.max(5_000, Math.floor(REQUESTS * 0.1));
 // The run stops here even if REQUESTS are not done; the result line says how many were.
 const TIME_CAP_MS = sized(120_000, 15 * 60_000);
 const RSS_GROWTH_LIMIT = 0.1;
+const RSS_SAMPLE_MS = 1_000;
+const RSS_WINDOW = 10;
 const OWNED_MIN = 5;
 const OWNED_MAX = 50;
 
@@ -29,6 +31,13 @@ const OWNED_MAX = 50;
 interface LaneState {
   ids: number[];
   n: number;
+}
+
+/** The median of some kB readings; undefined when there are none. */
+function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 const pick = (ids: readonly number[]) => ids[Math.floor(Math.random() * ids.length)]!;
@@ -86,22 +95,28 @@ describe('soak: mixed requests over 20 connections', () => {
       const failures: string[] = [];
       let failed = 0;
       let started = 0;
-      let rssWarm: number | undefined;
-      let rssPeak = 0;
+      // RSS moves with every GC cycle, so one reading is noise: compare the median of the first
+      // RSS_WINDOW samples after warm-up with the median of the last RSS_WINDOW (one per second).
+      const samples: number[] = [];
+      let warm = false;
       const begin = performance.now();
       let warmAt = begin;
+      const sample = () => {
+        const kb = rssKb(server.pid);
+        if (kb !== undefined) samples.push(kb);
+      };
       const sampler = setInterval(() => {
-        if (rssWarm !== undefined) rssPeak = Math.max(rssPeak, rssKb(server.pid) ?? 0);
-      }, 1_000);
+        if (warm) sample();
+      }, RSS_SAMPLE_MS);
       try {
         await inLanes(CONNECTIONS, async (lane) => {
           const state: LaneState = { ids: [], n: 0 };
           while (started < REQUESTS && performance.now() - begin < TIME_CAP_MS) {
             started++;
             if (started === WARM_UP) {
-              rssWarm = rssKb(server.pid);
-              rssPeak = rssWarm ?? 0;
+              warm = true;
               warmAt = performance.now();
+              sample();
             }
             let problem: string | undefined;
             try {
@@ -119,8 +134,11 @@ describe('soak: mixed requests over 20 connections', () => {
         clearInterval(sampler);
       }
       const elapsed = performance.now() - begin;
-      const rssEnd = rssKb(server.pid);
-      rssPeak = Math.max(rssPeak, rssEnd ?? 0);
+      sample();
+      const window = Math.max(1, Math.min(RSS_WINDOW, Math.floor(samples.length / 2)));
+      const rssWarm = median(samples.slice(0, window));
+      const rssEnd = median(samples.slice(-window));
+      const rssPeak = samples.length > 0 ? Math.max(...samples) : undefined;
       const growth = rssWarm !== undefined && rssEnd !== undefined ? (rssEnd - rssWarm) / rssWarm : undefined;
       resultLine(`soak sqlite${LONG ? ' long' : ''}`, {
         requests: latencies.count,
@@ -133,12 +151,15 @@ describe('soak: mixed requests over 20 connections', () => {
         p99: ms(latencies.quantile(0.99)),
         max: ms(latencies.quantile(1)),
         rssAfterWarmUp: mb(rssWarm),
+        rssSamples: samples.length,
         rssPeak: mb(rssPeak),
         rssEnd: mb(rssEnd),
         rssGrowth: growth === undefined ? 'n/a' : `${(growth * 100).toFixed(1)}%`,
         warmUpRequests: WARM_UP,
         afterWarmUpSeconds: ((performance.now() - warmAt) / 1000).toFixed(1),
       });
+      const step = Math.max(1, Math.ceil(samples.length / 12));
+      t.diagnostic(`RSS after warm-up, every ${step} s: ${samples.filter((_, i) => i % step === 0).map((kb) => (kb / 1024).toFixed(0)).join(' ')} MB`);
       for (const failure of failures.slice(0, 5)) t.diagnostic(failure);
 
       assert.ok(server.isRunning(), 'the server is still up');
