@@ -431,7 +431,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request is invalid; `errors` lists each failed check. */
+        /** @description The request is invalid (a bad parameter or body, or an unknown query parameter); `errors` lists each failed check. */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -1020,6 +1020,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     getReadiness: {
@@ -1040,6 +1041,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -1077,6 +1079,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     getOpenApiYaml: {
@@ -1097,6 +1100,7 @@ export interface operations {
                     "application/yaml": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     getDocs: {
@@ -1117,6 +1121,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     getDocsCss: {
@@ -1137,6 +1142,7 @@ export interface operations {
                     "text/css": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     getDocsBundle: {
@@ -1157,6 +1163,7 @@ export interface operations {
                     "text/javascript": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     getDocsPreset: {
@@ -1177,6 +1184,7 @@ export interface operations {
                     "text/javascript": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     getDocsInit: {
@@ -1197,6 +1205,7 @@ export interface operations {
                     "text/javascript": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     getMetrics: {
@@ -1217,6 +1226,7 @@ export interface operations {
                     "text/plain; version=0.0.4": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
 }

@@ -113,6 +113,8 @@ const rateLimited = (scheme) => async (s) => {
   s.useLimitedServer();
   await refusedBeforeStore(s);
 };
+/** 400 from any operation: an unknown query parameter (a typo must never be silently ignored). */
+const unknownQuery = (s) => s.query({ colour: 'red' });
 /** 200 from a public operation: no credentials at all (the default for `security: []`). */
 const publicOperation = () => {};
 
@@ -250,6 +252,11 @@ const SETUPS = {
   'GET /docs/init.js 200': publicOperation,
   // A request the metrics must then count.
   'GET /metrics 200': (s) => s.expect('GET', '/healthz', [200]),
+  // Every operation rejects unknown query parameters, the public ones too.
+  ...Object.fromEntries(
+    ['/healthz', '/readyz', '/openapi.json', '/openapi.yaml', '/docs', '/docs/swagger-ui.css', '/docs/swagger-ui-bundle.js',
+      '/docs/swagger-ui-standalone-preset.js', '/docs/init.js', '/metrics'].map((path) => [`GET ${path} 400`, unknownQuery]),
+  ),
 };
 
 /**
