@@ -96,6 +96,7 @@ describe('overload: about 5x the sustainable rate, open-loop', () => {
               else if (reply.status === 503) {
                 shed++;
                 if (!/^\d+$/.test(String(reply.headers['retry-after'] ?? ''))) shedWithoutRetryAfter++;
+                if (reply.headers['content-type'] !== 'application/problem+json') failures.push(`503 as ${reply.headers['content-type']}`);
               } else failures.push(`${reply.status} ${reply.text.slice(0, 200)}`);
             })
             .catch((err: unknown) => {

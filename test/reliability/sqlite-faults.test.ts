@@ -51,6 +51,7 @@ async function faultWindow(url: string, durationMs: number): Promise<Window> {
             w.writeStatuses.set(reply.status, (w.writeStatuses.get(reply.status) ?? 0) + 1);
             if (reply.status === 503 && !/^\d+$/.test(String(reply.headers['retry-after'] ?? ''))) w.missingRetryAfter++;
             if (reply.status !== 503) w.bad.push(`PUT answered ${reply.status} ${reply.text.slice(0, 200)}`);
+            else if (reply.headers['content-type'] !== 'application/problem+json') w.bad.push(`503 as ${reply.headers['content-type']}`);
           } else {
             for (const path of [`/cars/${id}`, '/readyz', '/healthz']) {
               const reply = await send(agent, url, 'GET', path, { timeoutMs });

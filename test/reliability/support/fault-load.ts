@@ -46,6 +46,7 @@ export async function loadDuringFault(agent: Agent, url: string, lanes: number, 
         if (reply.status >= 200 && reply.status < 300) outcomes.ok++;
         else if (reply.status === 503) {
           outcomes.unavailable++;
+          if (reply.headers['content-type'] !== 'application/problem+json') outcomes.bad.push(`503 as ${reply.headers['content-type']}`);
           if (!/^\d+$/.test(String(reply.headers['retry-after'] ?? ''))) outcomes.missingRetryAfter++;
           await sleep(50); // a client honouring Retry-After would wait; don't spin
         } else outcomes.bad.push(`${reply.status} ${reply.text.slice(0, 300)}`);
