@@ -51,6 +51,9 @@ export function createPostgresDatabase(options: PostgresPoolOptions): PostgresDa
     connectionString: options.connectionString,
     max: options.poolMax,
     statement_timeout: options.statementTimeoutMs,
+    // statement_timeout needs a server that can answer; through a network partition only a
+    // client-side timeout ends the wait (the broken connection is then discarded).
+    query_timeout: options.statementTimeoutMs + 1000,
     connectionTimeoutMillis: options.connectionTimeoutMs,
     keepAlive: true,
     types,
@@ -77,6 +80,12 @@ export function createPostgresDatabase(options: PostgresPoolOptions): PostgresDa
         throw translatePostgresError(err);
       }
       let discard = false;
+      // While checked out, a client has no pool listener: a connection dropped mid-transaction
+      // would emit an unhandled 'error' and end the process. The query in flight fails anyway.
+      const onError = () => {
+        discard = true;
+      };
+      client.on('error', onError);
       try {
         await client.query(begin);
         const value = await work(client);
@@ -93,6 +102,7 @@ export function createPostgresDatabase(options: PostgresPoolOptions): PostgresDa
         }
         throw translatePostgresError(err);
       } finally {
+        client.off('error', onError);
         client.release(discard);
       }
     },

@@ -202,9 +202,6 @@ describeWithPostgres('PostgreSQL store faults under load', (adminUrl) => {
     'answers 503 while the database goes down under transactions in flight, then recovers',
     {
       timeout: 60_000,
-      todo:
-        'the process dies: a pg Client checked out by transaction() in src/store/postgres-pool.ts has no ' +
-        "'error' listener, so \"Connection terminated unexpectedly\" (or a FATAL between two statements) is an uncaught error event",
     },
     async (t) => {
       await faultScenario(t, {
@@ -221,7 +218,6 @@ describeWithPostgres('PostgreSQL store faults under load', (adminUrl) => {
     'answers 503 within a bound while the network to the database drops every packet, then recovers',
     {
       timeout: 60_000,
-      todo: 'requests on pooled connections wait for ever: src/store/postgres-pool.ts sets no client-side query_timeout, and statement_timeout needs the server to answer',
     },
     async (t) => {
       await faultScenario(t, {
