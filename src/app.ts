@@ -8,13 +8,13 @@ import { createCarHandlers } from './handlers/cars.js';
 import { createDocsHandlers } from './handlers/docs.js';
 import { createHealthHandlers } from './handlers/health.js';
 import { createMetricsHandlers } from './handlers/metrics.js';
-import { createBodyReader } from './http/body.js';
 import { compileContract, type CompiledOperation, type RequestParts } from './http/contract.js';
 import type { Handlers, RawBody } from './http/handler-types.js';
 import { createMetrics, observe } from './http/observe.js';
 import { problemHandler } from './http/problems.js';
 import { createRateLimiter, tooManyRequests, type RateLimitOptions } from './http/rate-limit.js';
 import { requestId } from './http/request-id.js';
+import { answerOptions, createRequestReader } from './http/request-reader.js';
 import { createResponseValidator, type ResponseValidationMode } from './http/response-validation.js';
 import { parse } from 'yaml';
 import { loadSpecText } from './spec.js';
@@ -80,18 +80,11 @@ export async function createApp({
   const authenticate = auth ? createAuthenticator(contract.api, auth.keys) : undefined;
   const limit = rateLimit ? createRateLimiter(rateLimit) : undefined;
   const checkResponse = createResponseValidator(contract, validateResponses, logger);
-  const readBody = createBodyReader({
-    limit: bodyLimit,
-    mediaTypes: [...new Set(contract.operations.flatMap((op) => op.bodyTypes))],
-  });
+  const readRequest = createRequestReader(contract, { bodyLimit });
 
   async function dispatch(ctx: Context): Promise<void> {
     const match = contract.route(ctx.method, ctx.path);
-    if (match.operation === undefined) {
-      ctx.status = 204;
-      ctx.set('Allow', match.allow.join(', '));
-      return;
-    }
+    if (match.operation === undefined) return answerOptions(ctx, match.allow);
     const { operation, params } = match;
     ctx.state.operationId = operation.operationId;
     // Not `await authenticate?.()`: awaiting undefined still costs a turn of the microtask queue.
@@ -101,12 +94,7 @@ export async function createApp({
       // RateLimit-* go out with the 429 only: three more headers on every answer cost ~5% of a GET.
       if (!decision.allowed) throw tooManyRequests(decision);
     }
-    const parts: RequestParts = { path: params, query: { ...ctx.query }, header: ctx.headers, cookie: {} };
-    if (operation.bodyTypes.length > 0) {
-      const body = await readBody(ctx, operation.bodyTypes);
-      if (body !== undefined) parts.requestBody = body;
-    }
-    contract.validate(operation, parts);
+    const parts = await readRequest(ctx, operation, params);
     const result = await invoke(operation, parts, ctx);
     checkResponse(operation, result.status, result.body);
     send(ctx, result);

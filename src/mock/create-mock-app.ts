@@ -2,8 +2,8 @@
 import Koa, { type Context } from 'koa';
 import type { Document } from 'openapi-backend';
 import { pino, type Logger } from 'pino';
-import { createBodyReader } from '../http/body.js';
-import { compileContract, type RequestParts } from '../http/contract.js';
+import { answerOptions, createRequestReader } from '../http/request-reader.js';
+import { compileContract } from '../http/contract.js';
 import { problemHandler } from '../http/problems.js';
 import { loadSpec } from '../spec.js';
 import { mockAnswerFor, type MockAnswer } from './mock-answers.js';
@@ -33,25 +33,13 @@ export async function createMockApp({
   const answers = new Map<string, MockAnswer>(
     contract.operations.map((op) => [op.operationId, mockAnswerFor(contract.api, op.operationId)]),
   );
-  const readBody = createBodyReader({
-    limit: bodyLimit,
-    mediaTypes: [...new Set(contract.operations.flatMap((op) => op.bodyTypes))],
-  });
+  const readRequest = createRequestReader(contract, { bodyLimit });
 
   async function answer(ctx: Context): Promise<void> {
     const match = contract.route(ctx.method, ctx.path);
-    if (match.operation === undefined) {
-      ctx.status = 204;
-      ctx.set('Allow', match.allow.join(', '));
-      return;
-    }
+    if (match.operation === undefined) return answerOptions(ctx, match.allow);
     const { operation, params } = match;
-    const parts: RequestParts = { path: params, query: { ...ctx.query }, header: ctx.headers, cookie: {} };
-    if (operation.bodyTypes.length > 0) {
-      const body = await readBody(ctx, operation.bodyTypes);
-      if (body !== undefined) parts.requestBody = body;
-    }
-    contract.validate(operation, parts);
+    await readRequest(ctx, operation, params);
     const mock = answers.get(operation.operationId);
     if (!mock) throw new Error(`no mock answer for ${operation.operationId}`);
     ctx.status = mock.status;
