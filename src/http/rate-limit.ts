@@ -22,23 +22,32 @@ export interface RateLimitDecision {
 
 /** Builds a limiter; `take(client)` spends one token of that client's bucket. */
 export function createRateLimiter({ ratePerSecond, burst, maxClients = 10_000, now = Date.now }: RateLimitOptions) {
-  // Map keeps insertion order: re-inserting on each use makes the first entry the least recent.
-  const buckets = new Map<string, { tokens: number; at: number }>();
+  // Map keeps insertion order, so the first entry is the least recently re-inserted. A bucket is
+  // re-inserted at most once a second: near-LRU eviction without a delete and set per request.
+  const buckets = new Map<string, { tokens: number; at: number; inserted: number }>();
 
   return function take(client: string): RateLimitDecision {
     const t = now();
-    const previous = buckets.get(client);
-    let tokens = burst;
-    if (previous) {
-      tokens = Math.min(burst, previous.tokens + ((t - previous.at) / 1000) * ratePerSecond);
-      buckets.delete(client);
-    } else if (buckets.size >= maxClients) {
-      const oldest = buckets.keys().next().value;
-      if (oldest !== undefined) buckets.delete(oldest);
+    let bucket = buckets.get(client);
+    if (!bucket) {
+      if (buckets.size >= maxClients) {
+        const oldest = buckets.keys().next().value;
+        if (oldest !== undefined) buckets.delete(oldest);
+      }
+      bucket = { tokens: burst, at: t, inserted: t };
+      buckets.set(client, bucket);
+    } else {
+      bucket.tokens = Math.min(burst, bucket.tokens + ((t - bucket.at) / 1000) * ratePerSecond);
+      bucket.at = t;
+      if (t - bucket.inserted > 1000) {
+        buckets.delete(client);
+        bucket.inserted = t;
+        buckets.set(client, bucket);
+      }
     }
-    const allowed = tokens >= 1;
-    if (allowed) tokens -= 1;
-    buckets.set(client, { tokens, at: t });
+    const allowed = bucket.tokens >= 1;
+    if (allowed) bucket.tokens -= 1;
+    const { tokens } = bucket;
     const secondsToToken = tokens >= 1 ? 0 : Math.ceil((1 - tokens) / ratePerSecond);
     return {
       allowed,

@@ -12,7 +12,8 @@ export function createRequestReader(contract: Contract, { bodyLimit }: { bodyLim
 
   /** The request's parts, coerced and checked against the operation; throws a 4xx problem. */
   return async function readRequest(ctx: Context, operation: CompiledOperation, params: Record<string, string>): Promise<RequestParts> {
-    const parts: RequestParts = { path: params, query: { ...ctx.query }, header: ctx.headers, cookie: {} };
+    const query = ctx.querystring === '' ? {} : { ...ctx.query };
+    const parts: RequestParts = { path: params, query, header: ctx.headers, cookie: {} };
     if (operation.bodyTypes.length > 0) {
       const body = await readBody(ctx, operation.bodyTypes);
       if (body !== undefined) parts.requestBody = body;
