@@ -230,15 +230,25 @@ function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStor
   // Every call translates faults; IMMEDIATE takes the write lock before reading, so a check and
   // its write see the same row and two processes can't pick the same id. A busy lock is tried
   // again until the busy timeout: a failed try has rolled back, so trying again is safe.
-  const run = async <T>(work: () => T): Promise<T> => {
+  const retry = async <T>(work: () => T): Promise<T> => {
     const deadline = Date.now() + busyTimeoutMs;
     for (let attempt = 0; ; attempt++) {
+      await sleep(Math.min(2 ** attempt, BUSY_RETRY_MAX_DELAY_MS, Math.max(1, deadline - Date.now())));
       try {
         return work();
       } catch (err) {
         if (!isSqliteBusy(err) || Date.now() >= deadline) throw translateSqliteError(err);
       }
-      await sleep(Math.min(2 ** attempt, BUSY_RETRY_MAX_DELAY_MS, Math.max(1, deadline - Date.now())));
+    }
+  };
+  // The first try runs at once and settles without an extra async frame (the common case on
+  // the hot path); only a busy lock goes on to the waiting retries.
+  const run = <T>(work: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(work());
+    } catch (err) {
+      if (!isSqliteBusy(err) || busyTimeoutMs <= 0) return Promise.reject(translateSqliteError(err));
+      return retry(work);
     }
   };
 
