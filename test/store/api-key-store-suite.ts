@@ -1,8 +1,8 @@
 /** The behaviour every ApiKeyStore engine must show; each engine's test file runs it with its own factory. */
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { ApiKeyRecord, ApiKeyStore, Scope } from '../../src/store/api-key-store.js';
-import type { StoreFactory, StoreFixture } from './store-fixture.js';
+import { freshStorePerTest, type StoreFactory } from './store-fixture.js';
 
 const hash = (n: number) => n.toString(16).padStart(64, '0');
 const newKey = (id: string, scopes: Scope[] = ['cars:read'], name = `key ${id}`) => ({ id, name, scopes, secretHash: hash(id.length) });
@@ -10,16 +10,8 @@ const newKey = (id: string, scopes: Scope[] = ['cars:read'], name = `key ${id}`)
 /** Registers the shared ApiKeyStore tests; every test gets its own store from `factory`. */
 export function describeApiKeyStore(factory: StoreFactory): void {
   describe('API keys', () => {
-    let fixture: StoreFixture | undefined;
     let store: ApiKeyStore;
-    beforeEach(async () => {
-      fixture = await factory();
-      store = fixture.store;
-    });
-    afterEach(async () => {
-      await fixture?.cleanup();
-      fixture = undefined;
-    });
+    freshStorePerTest(factory, (fresh) => (store = fresh));
 
     it('creates a key and finds it by id, as it was stored', async () => {
       const before = Date.now();

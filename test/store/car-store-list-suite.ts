@@ -1,8 +1,8 @@
 /** The listing half of the shared CarStore suite: keyset paging, sorting, filters, q and totals. */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { CarStore, ListQuery, SortKey, StoredCar } from '../../src/store/car-store.js';
-import { mustCreate, type StoreFactory, type StoreFixture } from './store-fixture.js';
+import { freshStorePerTest, mustCreate, type StoreFactory, type StoreFixture } from './store-fixture.js';
 
 const asc = (field: SortKey['field']): SortKey => ({ field, desc: false });
 const desc = (field: SortKey['field']): SortKey => ({ field, desc: true });
@@ -137,16 +137,8 @@ export function describeCarStoreListing(factory: StoreFactory): void {
     });
 
     describe('small listings', () => {
-      let fixture: StoreFixture | undefined;
       let store: CarStore;
-      beforeEach(async () => {
-        fixture = await factory();
-        store = fixture.store;
-      });
-      afterEach(async () => {
-        await fixture?.cleanup();
-        fixture = undefined;
-      });
+      freshStorePerTest(factory, (fresh) => (store = fresh));
 
       it('answers an empty page for an empty store', async () => {
         assert.deepEqual(await store.list({ limit: 10, sort: [], withTotal: true }), { cars: [], hasMore: false, total: 0 });

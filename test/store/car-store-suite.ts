@@ -1,27 +1,17 @@
 /** The behaviour every CarStore engine must show; each engine's test file runs it with its own factory. */
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MAX_CAR_ID, type CarStore, type StoredCar } from '../../src/store/car-store.js';
 import { describeCarStoreListing } from './car-store-list-suite.js';
-import { mustCreate, type StoreFactory, type StoreFixture } from './store-fixture.js';
+import { freshStorePerTest, mustCreate, type StoreFactory } from './store-fixture.js';
 
 export type { StoreFactory, StoreFixture } from './store-fixture.js';
 
 /** Registers the shared CarStore tests; every test gets its own store from `factory`. */
 export function describeCarStore(factory: StoreFactory): void {
-  let fixture: StoreFixture | undefined;
   let store: CarStore;
-  const fresh = () => {
-    beforeEach(async () => {
-      fixture = await factory();
-      store = fixture.store;
-    });
-    afterEach(async () => {
-      await fixture?.cleanup();
-      fixture = undefined;
-    });
-  };
+  const fresh = () => freshStorePerTest(factory, (fresh) => (store = fresh));
 
   describe('insert', () => {
     fresh();
