@@ -24,6 +24,8 @@ export interface RequestOptions {
   /** A raw body. */
   body?: string | Buffer;
   headers?: Record<string, string>;
+  /** Abort the request after this many ms instead of waiting for ever. */
+  timeoutMs?: number;
 }
 
 /** A running test server. */
@@ -114,7 +116,12 @@ export async function request(baseUrl: string, method: string, path: string, opt
     body = JSON.stringify(options.json);
     if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
   }
-  const response = await fetch(baseUrl + path, { method, headers, body: body as RequestInit['body'] });
+  const response = await fetch(baseUrl + path, {
+    method,
+    headers,
+    body: body as RequestInit['body'],
+    ...(options.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(options.timeoutMs) }),
+  });
   const text = await response.text();
   let json: unknown;
   if (text !== '' && /json/.test(response.headers.get('content-type') ?? '')) json = JSON.parse(text);
