@@ -9,7 +9,7 @@ import { createDocsHandlers } from './handlers/docs.js';
 import { createHealthHandlers } from './handlers/health.js';
 import { createMetricsHandlers } from './handlers/metrics.js';
 import { compileContract, type CompiledOperation, type RequestParts } from './http/contract.js';
-import type { Handlers, RawBody } from './http/handler-types.js';
+import { isRawBody, type Handlers } from './http/handler-types.js';
 import { createMetrics, observe } from './http/observe.js';
 import { problemHandler } from './http/problems.js';
 import { createRateLimiter, tooManyRequests, type RateLimitOptions } from './http/rate-limit.js';
@@ -155,8 +155,4 @@ function send(ctx: Context, result: AnyResult): void {
     ctx.set('Content-Type', 'application/json');
     ctx.body = JSON.stringify(body);
   }
-}
-
-function isRawBody(body: unknown): body is RawBody {
-  return typeof body === 'object' && body !== null && 'raw' in body && 'contentType' in body;
 }

@@ -29,6 +29,11 @@ export interface RawBody {
   readonly contentType: string;
 }
 
+/** Whether a handler's body is a RawBody rather than a JSON value. */
+export function isRawBody(body: unknown): body is RawBody {
+  return typeof body === 'object' && body !== null && 'raw' in body && 'contentType' in body;
+}
+
 type ResponseBodyOf<R> = R extends { content: { 'application/json': infer B } }
   ? B
   : R extends { content: object }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { internalError } from '../errors.js';
 import type { CompiledOperation, Contract } from './contract.js';
 import { toValidationError } from './contract.js';
+import { isRawBody } from './handler-types.js';
 
 /** `fail` answers a violation with a 500 problem; `log` only logs it; `off` skips the check. */
 export type ResponseValidationMode = 'off' | 'log' | 'fail';
@@ -10,7 +11,7 @@ export type ResponseValidationMode = 'off' | 'log' | 'fail';
 /** Builds the check for one app; it returns without cost when the mode is `off`. */
 export function createResponseValidator(contract: Contract, mode: ResponseValidationMode, logger: Logger) {
   return function checkResponse(operation: CompiledOperation, status: number, body: unknown): void {
-    if (mode === 'off' || body === undefined || isRaw(body)) return;
+    if (mode === 'off' || body === undefined || isRawBody(body)) return;
     const result = contract.api.validateResponse(body, operation.operationId, status);
     if (result.valid) return;
     const errors = (result.errors ?? []).map((e) => toValidationError({ ...e, instancePath: `/requestBody${e.instancePath}` }));
@@ -20,8 +21,4 @@ export function createResponseValidator(contract: Contract, mode: ResponseValida
     );
     if (mode === 'fail') throw internalError(new Error('response does not match the spec'));
   };
-}
-
-function isRaw(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && 'raw' in body && 'contentType' in body;
 }
