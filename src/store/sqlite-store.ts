@@ -24,7 +24,7 @@ import { caseKey } from './case-key.js';
 import { planList, type ListDialect } from './list-sql.js';
 import type { AppliedMigration, MigratedStore, Migration } from './migration.js';
 import { isSqliteBusy, translateSqliteError } from './sqlite-faults.js';
-import { createGroupCommit } from './sqlite-group-commit.js';
+import { createBatch } from './sqlite-batch.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 
 /** Options for the SQLite store. */
@@ -155,8 +155,8 @@ function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStor
     return { id, model, color, revision };
   };
 
-  // One statement reads one snapshot; only a page with its total needs a transaction around both.
-  const listPage = (query: ListQuery): ListPage => {
+  // Runs inside a read batch, whose transaction gives a page and its total one snapshot.
+  const list = (query: ListQuery): ListPage => {
     const plan = planList(query, dialect);
     let statements = listStatements.get(plan.pageSql);
     if (!statements) {
@@ -169,8 +169,6 @@ function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStor
     if (query.withTotal) page.total = statements.count.get(...plan.countParams)?.total ?? 0;
     return page;
   };
-  const listWithTotal = db.transaction(listPage);
-  const list = (query: ListQuery): ListPage => (query.withTotal ? listWithTotal(query) : listPage(query));
 
   const insert = db.transaction((car: NewCar, claim: IdempotencyClaim | undefined): InsertOutcome => {
     const now = Date.now();
@@ -252,11 +250,13 @@ function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStor
     }
   };
 
-  const commit = createGroupCommit(db, run, translateSqliteError);
+  // Calls that arrive in one turn of the event loop share a transaction (see sqlite-batch.ts).
+  const commit = createBatch(db, run, translateSqliteError, 'immediate');
+  const read = createBatch(db, run, translateSqliteError, 'deferred');
 
   return {
-    list: (query) => run(() => list(query)),
-    get: (id) => run(() => getCar.get(id)),
+    list: (query) => read(() => list(query)),
+    get: (id) => read(() => getCar.get(id)),
     insert: (car, claim) => commit(() => insert(car, claim)),
     put: (car, condition) => commit(() => put(car, condition)),
     update: (id, changes, condition) => commit(() => update(id, changes, condition)),
@@ -272,7 +272,7 @@ function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStor
         return { id, name, scopes: [...scopes], secretHash, createdAt };
       }),
     findApiKey: (id) =>
-      run(() => {
+      read(() => {
         const row = getApiKey.get(id);
         return row && toApiKeyRecord(row);
       }),
