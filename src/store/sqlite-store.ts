@@ -144,6 +144,9 @@ function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStor
     if (!row) throw new Error('store_revision has no row');
     return row.value;
   };
+  // A write takes a revision, then changes the car in one statement. If that statement fails,
+  // SQLite undoes it alone, leaving only an unused revision number; so within a batch a write
+  // needs no SAVEPOINT of its own (one costs ~9 µs, a third of the write).
   const write = (id: number, model: string, color: string, current: StoredCar | undefined): StoredCar => {
     const revision = nextRevision();
     if (!current) insertCar.run(id, model, color, caseKey(model), caseKey(color), revision);
@@ -170,7 +173,7 @@ function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStor
     return page;
   };
 
-  const insert = db.transaction((car: NewCar, claim: IdempotencyClaim | undefined): InsertOutcome => {
+  const insert = (car: NewCar, claim: IdempotencyClaim | undefined): InsertOutcome => {
     const now = Date.now();
     if (claim) {
       purgeKeys.run(now);
@@ -194,36 +197,36 @@ function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStor
       insertKey.run(claim.key, claim.fingerprint, JSON.stringify(first), now, now + claim.ttlMs);
     }
     return { status: 'created', car: created };
-  });
+  };
+  // With a key, the car and its key row stand or fall together.
+  const insertClaimed = db.transaction(insert);
 
-  const put = db.transaction((car: Car, condition: WriteCondition | undefined): PutOutcome => {
+  const put = (car: Car, condition: WriteCondition | undefined): PutOutcome => {
     const current = getCar.get(car.id);
     const refusal = checkCondition(current, condition);
     if (refusal) return { status: refusal };
     const stored = write(car.id, car.model, car.color, current);
     return { status: current ? 'replaced' : 'created', car: stored };
-  });
+  };
 
-  const update = db.transaction(
-    (id: number, changes: { model?: string; color?: string }, condition: WriteCondition | undefined): UpdateOutcome => {
-      const current = getCar.get(id);
-      // RFC 9110 §13.2.1: preconditions are ignored when the answer would be 404 anyway.
-      if (!current) return { status: 'not-found' };
-      const refusal = checkCondition(current, condition);
-      if (refusal) return { status: refusal };
-      const car = write(id, changes.model ?? current.model, changes.color ?? current.color, current);
-      return { status: 'updated', car };
-    },
-  );
+  const update = (id: number, changes: { model?: string; color?: string }, condition: WriteCondition | undefined): UpdateOutcome => {
+    const current = getCar.get(id);
+    // RFC 9110 §13.2.1: preconditions are ignored when the answer would be 404 anyway.
+    if (!current) return { status: 'not-found' };
+    const refusal = checkCondition(current, condition);
+    if (refusal) return { status: refusal };
+    const car = write(id, changes.model ?? current.model, changes.color ?? current.color, current);
+    return { status: 'updated', car };
+  };
 
-  const remove = db.transaction((id: number, condition: WriteCondition | undefined): DeleteOutcome => {
+  const remove = (id: number, condition: WriteCondition | undefined): DeleteOutcome => {
     const current = getCar.get(id);
     if (!current) return { status: 'not-found' };
     const refusal = checkCondition(current, condition);
     if (refusal) return { status: refusal };
     deleteCar.run(id);
     return { status: 'deleted' };
-  });
+  };
 
   // Every call translates faults; IMMEDIATE takes the write lock before reading, so a check and
   // its write see the same row and two processes can't pick the same id. A busy lock is tried
@@ -257,7 +260,7 @@ function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStor
   return {
     list: (query) => read(() => list(query)),
     get: (id) => read(() => getCar.get(id)),
-    insert: (car, claim) => commit(() => insert(car, claim)),
+    insert: (car, claim) => commit(() => (claim ? insertClaimed(car, claim) : insert(car, claim))),
     put: (car, condition) => commit(() => put(car, condition)),
     update: (id, changes, condition) => commit(() => update(id, changes, condition)),
     delete: (id, condition) => commit(() => remove(id, condition)),
