@@ -88,6 +88,11 @@ const unconditionalOnStrict = async (s) => {
   await s.car(1);
   s.useStrictServer();
 };
+/** Car 1 exists, and the request carries a bearer token with every scope. */
+const car1WithFullAccess = async (s) => {
+  await s.car(1);
+  s.credentials('full', 'bearer');
+};
 /**
  * 401, 403 and 429 are answered before the handler runs: a store fault armed now must still be
  * armed afterwards. (API-key lookups never trip a fault; see faulty-store.ts.)
@@ -148,10 +153,7 @@ const SETUPS = {
     await forbidden('readOnly', 'apiKey')(s);
   },
   'POST /cars 405': wrongMethod,
-  'POST /cars 409': async (s) => {
-    await s.car(1);
-    s.credentials('full', 'bearer');
-  },
+  'POST /cars 409': car1WithFullAccess,
   'POST /cars 413': tooLarge,
   'POST /cars 415': notJson,
   'POST /cars 422': async (s) => {
@@ -171,10 +173,7 @@ const SETUPS = {
     await s.fault('unavailable');
   },
 
-  'GET /cars/{carId} 200': async (s) => {
-    await s.car(1);
-    s.credentials('full', 'bearer');
-  },
+  'GET /cars/{carId} 200': car1WithFullAccess,
   'GET /cars/{carId} 304': async (s) => {
     await s.car(1);
     s.header('If-None-Match', await s.etag(1));
@@ -202,10 +201,7 @@ const SETUPS = {
   'PUT /cars/{carId} 500': internalFaultOnCar1,
   'PUT /cars/{carId} 503': unavailableOnCar1,
 
-  'PATCH /cars/{carId} 200': async (s) => {
-    await s.car(1);
-    s.credentials('full', 'bearer');
-  },
+  'PATCH /cars/{carId} 200': car1WithFullAccess,
   'PATCH /cars/{carId} 400': async (s) => {
     await s.car(1);
     s.json({ model: null });
@@ -222,10 +218,7 @@ const SETUPS = {
   'PATCH /cars/{carId} 500': internalFaultOnCar1,
   'PATCH /cars/{carId} 503': unavailableOnCar1,
 
-  'DELETE /cars/{carId} 204': async (s) => {
-    await s.car(1);
-    s.credentials('full', 'bearer');
-  },
+  'DELETE /cars/{carId} 204': car1WithFullAccess,
   'DELETE /cars/{carId} 400': badId,
   'DELETE /cars/{carId} 401': unauthorized('unknown', 'bearer'),
   'DELETE /cars/{carId} 403': forbidden('readOnly', 'bearer'),
