@@ -23,11 +23,13 @@ const MAX_BATCH = 256;
 export type BatchBegin = 'immediate' | 'deferred';
 
 /**
- * Returns `batched(work)`. For writes, `work` is a better-sqlite3 transaction function, which
- * inside the batch's transaction runs as a SAVEPOINT, so a write that fails (a refused condition,
- * a bug) rolls back alone. Every promise settles only after the shared COMMIT, so an acknowledged
- * write is as durable as before, and a read queued after it sees it; a failed COMMIT rejects the
- * whole batch. A busy lock aborts the whole batch, which `run` then tries again.
+ * Returns `batched(work)`. A call that fails rejects alone: the rest of the batch commits. So a
+ * write must not leave half its changes behind when it throws: either it changes the data in one
+ * statement (SQLite undoes a failed statement alone), or it is a better-sqlite3 transaction
+ * function, which inside the batch runs as a SAVEPOINT. Every promise settles only after the
+ * shared COMMIT, so an acknowledged write is as durable as before, and a read queued after it
+ * sees it; a failed COMMIT rejects the whole batch. A busy lock aborts the whole batch, which
+ * `run` then tries again.
  *
  * Measured on `npm run bench`: a COMMIT costs about as much as the writes in it, so group commit
  * halves the cost of each write; and answers written one per turn each pay a wake-up of the
