@@ -25,9 +25,10 @@ RSS growth under mixed load, then prints PASS/MISS per target and writes bench/r
   --warmup S            seconds of warm-up per scenario and target (default 2)
   --connections N       concurrent connections (default 50)
   --load wrk|autocannon the load generator (default: wrk when installed, else autocannon)
-  --long                1,000,000 mixed requests for the RSS check (also BENCH_LONG=1)
-  --soak-requests N     mixed requests for the RSS check (default 300,000 after 50,000 of warm-up;
-                        1,000,000 with --long)
+  --long                5,000,000 mixed requests for the RSS check, in up to 30 minutes
+                        (also BENCH_LONG=1)
+  --soak-requests N     mixed requests for the RSS check (default 1,000,000 after 50,000 of
+                        warm-up, as the target states; 5,000,000 with --long)
   --server-arg ARG      pass ARG to src/main.ts (repeatable), e.g. --server-arg=--rate-limit=...
   --profile             instead: CPU-profile the server under each --profile-scenarios load
   --profile-scenarios L comma-separated from get-id,list,put,post (default get-id,put)
@@ -90,7 +91,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions | 'h
   for (const s of profileScenarios) if (!['get-id', 'list', 'put', 'post'].includes(s)) throw new Error(`unknown profile scenario "${s}"`);
   const pin = cpuPinning();
   const long = values.long;
-  const soakRequests = values['soak-requests'] ? positive('soak-requests', values['soak-requests']) : long ? 1_000_000 : 300_000;
+  const soakRequests = values['soak-requests'] ? positive('soak-requests', values['soak-requests']) : long ? 5_000_000 : 1_000_000;
   return {
     rounds: positive('rounds', values.rounds),
     durationSeconds: positive('duration', values.duration),
