@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { caseKey } from '../../src/store/case-key.js';
-import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import { openSqliteStore, SQLITE_PAGE_SIZE } from '../../src/store/sqlite-store.js';
 import { sqliteMigrations } from '../../src/store/sqlite-migrations.js';
 import { benchCar } from './cars.js';
 
@@ -13,11 +13,12 @@ import { benchCar } from './cars.js';
 const INSERT_API_MAX = 100_000;
 const BATCH = 50_000;
 
-/** The schema the stores are made with: the last migration's version plus a digest of every migration. */
+/** The format the stores are made in: the last migration's version plus a digest of every migration and the page size. */
 export function schemaTag(): string {
   const last = sqliteMigrations.at(-1)?.version ?? 0;
   const digest = createHash('sha256')
     .update(sqliteMigrations.map((m) => `${m.version}\n${m.sql}`).join('\n'))
+    .update(`\npage_size ${SQLITE_PAGE_SIZE}`)
     .digest('hex')
     .slice(0, 8);
   return `v${last}-${digest}`;

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { openStore } from '../../src/store/open-store.js';
 import { sqliteMigrations } from '../../src/store/sqlite-migrations.js';
-import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import { openSqliteStore, SQLITE_PAGE_SIZE } from '../../src/store/sqlite-store.js';
 import { StoreUnavailableError } from '../../src/store/store-errors.js';
 import { describeApiKeyStore } from './api-key-store-suite.js';
 import { describeCarStore } from './car-store-suite.js';
@@ -131,6 +131,37 @@ describe('SQLite store', () => {
       } finally {
         await store.close();
       }
+    });
+
+    it('makes a new file with SQLITE_PAGE_SIZE pages, and keeps an existing file at its own', async () => {
+      const pageSize = (filename: string) => {
+        const db = new Database(filename, { readonly: true });
+        try {
+          return db.pragma('page_size', { simple: true });
+        } finally {
+          db.close();
+        }
+      };
+      const fresh = join(dir, 'fresh-pages.db');
+      await openSqliteStore({ filename: fresh }).close();
+      assert.equal(pageSize(fresh), SQLITE_PAGE_SIZE);
+
+      const existing = join(dir, 'old-pages.db');
+      const old = new Database(existing);
+      old.pragma('page_size = 4096');
+      old.pragma('journal_mode = WAL');
+      old.exec('CREATE TABLE untouched (x INTEGER)');
+      old.close();
+      assert.notEqual(SQLITE_PAGE_SIZE, 4096);
+      const store = openSqliteStore({ filename: existing });
+      try {
+        const created = await store.insert({ model: 'Honda', color: 'White' });
+        assert.ok(created.status === 'created');
+        assert.deepEqual(await store.get(created.car.id), created.car);
+      } finally {
+        await store.close();
+      }
+      assert.equal(pageSize(existing), 4096);
     });
 
     it('rejects opening with StoreUnavailableError when the directory cannot be created', () => {
