@@ -108,9 +108,12 @@ function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStor
   );
   const touchCar = db.prepare<[number, number]>('UPDATE cars SET revision = ? WHERE id = ?');
   const deleteCar = db.prepare<[number]>('DELETE FROM cars WHERE id = ?');
-  const bumpRevision = db.prepare<[], { value: number }>(
-    'UPDATE store_revision SET value = value + 1 WHERE id = 1 RETURNING value',
-  );
+  // Two statements, not one UPDATE … RETURNING: SQLite runs RETURNING as a trigger, so inside a
+  // batch that UPDATE kept a statement journal (a malloc'd copy of the page, which a page-fault
+  // profile of the server under load showed) and an ephemeral table of results. Measured through
+  // store.put() in batches of 48: 9.0 µs per put before, 8.1 µs after.
+  const bumpRevision = db.prepare<[]>('UPDATE store_revision SET value = value + 1 WHERE id = 1');
+  const currentRevision = db.prepare<[], { value: number }>('SELECT value FROM store_revision WHERE id = 1');
   const maxId = db.prepare<[], { max: number | null }>('SELECT max(id) AS max FROM cars');
   // The lowest free id; only needed once the top of the id space is taken.
   const firstGap = db.prepare<[], { id: number | null }>(
@@ -151,7 +154,8 @@ function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStor
     return firstGap.get()?.id ?? undefined;
   };
   const nextRevision = (): number => {
-    const row = bumpRevision.get();
+    bumpRevision.run();
+    const row = currentRevision.get();
     if (!row) throw new Error('store_revision has no row');
     return row.value;
   };
