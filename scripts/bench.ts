@@ -139,6 +139,9 @@ const SCENARIOS: readonly Scenario[] = [
 ];
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
+/** Node flags for the soak server: a full GC on SIGUSR2, so RSS is read at what it retains. */
+const GC_ON_SIGNAL = ['--expose-gc', '--import', './scripts/bench/gc-on-signal.mjs'];
+
 const fmt = (r: LoadResult) =>
   `${Math.round(r.rps).toLocaleString('en-US').padStart(7)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms` +
   (r.statusErrors + r.socketErrors > 0 ? `  ERRORS ${r.statusErrors} status ${r.socketErrors} socket` : '');
@@ -232,17 +235,23 @@ async function bench(o: BenchOptions): Promise<number> {
     // RSS after N mixed requests against RSS after a warm-up, on a server of its own. The warm-up
     // is as long as the soak (up to 1M requests): RSS rises until SQLite's page cache (16 MiB by
     // better-sqlite3's default) is full of the pages the POSTs add, and only then is it a baseline
-    // that growth can be measured from. The soak runs in quarters, each with its RSS, so a steady
-    // climb (a leak) shows apart from V8's sawtooth between major collections.
-    const soakServer = await fleet.start(realServer('server-soak', soakFile, o.target));
+    // that growth can be measured from. Each RSS is taken right after a full garbage collection:
+    // between two major collections V8 lets dead objects pile up in the old generation (its heap
+    // went from 67 to 101 MB and back to 50 MB in one soak), which moved a bare reading by ±15 %.
+    // The soak runs in quarters, each with its RSS, so a steady climb (a leak) would show.
+    const soakServer = await fleet.start(realServer('server-soak', soakFile, o.target, GC_ON_SIGNAL));
+    const retainedRssKiB = async () => {
+      await soakServer.collectGarbage();
+      return soakServer.rssKiB();
+    };
     const mixed = (): Workload => ({ kind: 'mixed', maxId: STORE_CARS, limit: LIST_LIMIT, idBase: nextIdBase() });
     const secondsLeft = () => Math.max(10, Math.floor((deadline - Date.now()) / 1000) - 20);
     // The warm-up may take half of what is left; the soak gets the rest.
     const warmCapSeconds = Math.max(10, Math.floor(secondsLeft() / 2));
     const warm = await load(soakServer, mixed(), warmCapSeconds, o.soakWarmupRequests);
-    const rssAfterWarmup = soakServer.rssKiB();
+    const rssAfterWarmup = await retainedRssKiB();
     log(
-      `soak     warm-up ${warm.requests.toLocaleString('en-US')} mixed requests ${fmt(warm)}  RSS ${mib(rssAfterWarmup)} MiB` +
+      `soak     warm-up ${warm.requests.toLocaleString('en-US')} mixed requests ${fmt(warm)}  RSS after a full GC ${mib(rssAfterWarmup)} MiB` +
         (warm.requests < o.soakWarmupRequests ? `; cut short at ${warmCapSeconds} s to stay in the time budget` : ''),
     );
     const quarters: LoadResult[] = [];
@@ -254,9 +263,9 @@ async function bench(o: BenchOptions): Promise<number> {
       const r = await load(soakServer, mixed(), capSeconds, amount);
       soakRequestsDone += r.requests;
       quarters.push(r);
-      rssByQuarter.push(soakServer.rssKiB());
+      rssByQuarter.push(await retainedRssKiB());
       log(
-        `soak     ${soakRequestsDone.toLocaleString('en-US').padStart(9)} mixed requests ${fmt(r)}  RSS ${mib(rssByQuarter.at(-1))} MiB` +
+        `soak     ${soakRequestsDone.toLocaleString('en-US').padStart(9)} mixed requests ${fmt(r)}  RSS after a full GC ${mib(rssByQuarter.at(-1))} MiB` +
           (r.requests < amount ? `; cut short at ${capSeconds} s to stay in the time budget` : ''),
       );
     }

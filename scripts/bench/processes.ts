@@ -19,6 +19,10 @@ export function cpuPinning(): { server: string[]; load: string[]; pinned: boolea
   return { server: ['taskset', '-c', '0'], load: ['taskset', '-c', '1'], pinned: true };
 }
 
+/** What gc-on-signal.mjs writes once a collection has run, and how long to wait for it. */
+const GC_DONE = 'bench-gc: done\n';
+const GC_TIMEOUT_MS = 10_000;
+
 /** A port free right now on 127.0.0.1. */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -41,6 +45,11 @@ export interface BenchServer {
   rssKiB(): number | undefined;
   /** CPU time used so far (user + system), in seconds, from /proc/<pid>/stat. */
   cpuSeconds(): number | undefined;
+  /**
+   * Sends SIGUSR2 and waits for the server's `bench-gc: done` on stderr: a full garbage
+   * collection, for a server started with gc-on-signal.mjs (see targets.ts).
+   */
+  collectGarbage(): Promise<void>;
   /** SIGTERM, then waits for the exit (SIGKILL after 15 s). */
   stop(): Promise<void>;
 }
@@ -72,7 +81,15 @@ export function createFleet() {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    let gcDone: (() => void) | undefined;
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+      if (gcDone && stderr.includes(GC_DONE)) {
+        stderr = stderr.replaceAll(GC_DONE, '');
+        gcDone();
+        gcDone = undefined;
+      }
+    });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     let alive = true;
     void exited.then(() => (alive = false));
@@ -101,6 +118,15 @@ export function createFleet() {
         } catch {
           return undefined;
         }
+      },
+      async collectGarbage() {
+        const done = new Promise<void>((resolve) => (gcDone = resolve));
+        child.kill('SIGUSR2');
+        const timeout = setTimeout(() => gcDone?.(), GC_TIMEOUT_MS);
+        await Promise.race([done, exited]);
+        clearTimeout(timeout);
+        if (!alive) throw new Error(`${spec.name} exited on SIGUSR2: ${stderr.trim()}`);
+        if (gcDone) throw new Error(`${spec.name}: no "${GC_DONE.trim()}" within ${GC_TIMEOUT_MS} ms of SIGUSR2`);
       },
       async stop() {
         running.delete(server);
