@@ -35,8 +35,9 @@ export interface paths {
          *     stored car and its URL in `Location`.
          *
          *     With an `Idempotency-Key`, a retry of the same request (same key,
-         *     same body) replays the first answer, with the same status, body and
-         *     `Location`, and creates no second car, across restarts and instances.
+         *     same body) replays the first answer, with the same status, body,
+         *     `Location` and `ETag`, and creates no second car, across restarts and
+         *     instances.
          *     The same key with a different body gets 422.
          */
         post: operations["createCar"];

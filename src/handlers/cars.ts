@@ -87,12 +87,15 @@ export function createCarHandlers(store: CarStore, options: CarHandlerOptions = 
       switch (outcome.status) {
         case 'created':
           return { status: 201, ...withETag(outcome.car, { Location: location(outcome.car.id) }) };
-        case 'replayed':
+        case 'replayed': {
+          // The first answer's ETag, when the key kept it (keys stored before it was kept have none).
+          const etag: Record<string, string> = outcome.revision === undefined ? {} : { ETag: formatETag(outcome.revision) };
           return {
             status: 201,
             body: present(outcome.car),
-            headers: { Location: location(outcome.car.id), 'Idempotent-Replayed': 'true' },
+            headers: { Location: location(outcome.car.id), ...etag, 'Idempotent-Replayed': 'true' },
           };
+        }
         case 'key-reused':
           throw idempotencyKeyReused();
         case 'conflict':

@@ -88,13 +88,28 @@ export interface IdempotencyClaim {
   ttlMs: number;
 }
 
+/** What an idempotency key keeps of the car it created: the first answer's body and ETag. */
+export interface FirstAnswer extends Car {
+  revision?: number;
+}
+
+/** The `replayed` outcome for the first answer a key kept. */
+export function replayOf(first: FirstAnswer): InsertOutcome {
+  // Rebuilt field by field: jsonb does not keep the key order the car was written with.
+  const car: Car = { id: first.id, model: first.model, color: first.color };
+  return typeof first.revision === 'number' ? { status: 'replayed', car, revision: first.revision } : { status: 'replayed', car };
+}
+
 /** The outcome of `insert`. */
 export type InsertOutcome =
   | { status: 'created'; car: StoredCar }
   /** The id is taken (or, without an id, no id is free). */
   | { status: 'conflict'; id?: number }
-  /** The key was used before with the same fingerprint: the car as it was first created. */
-  | { status: 'replayed'; car: Car }
+  /**
+   * The key was used before with the same fingerprint: the car as it was first created, and the
+   * revision it was created with (absent for a key stored before revisions were kept with it).
+   */
+  | { status: 'replayed'; car: Car; revision?: number }
   /** The key was used before with a different fingerprint. */
   | { status: 'key-reused' };
 

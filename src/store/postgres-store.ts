@@ -5,7 +5,9 @@ import type { ApiKeyStore } from './api-key-store.js';
 import {
   MAX_CAR_ID,
   checkCondition,
+  replayOf,
   type CarStore,
+  type FirstAnswer,
   type IdempotencyClaim,
   type InsertOutcome,
   type ListPage,
@@ -126,15 +128,14 @@ function createStore(db: PostgresDatabase): MigratedStore {
       // transaction ends; if it committed, the key is visible to the next statement.
       const claimed = await rows(client, SQL.claimKey, [claim.key, claim.fingerprint, now, now + claim.ttlMs]);
       if (claimed.length > 0) return undefined;
-      const [seen] = await rows<{ fingerprint: string; car: Car | null; expires_at: number }>(client, SQL.getKey, [claim.key]);
+      const [seen] = await rows<{ fingerprint: string; car: FirstAnswer | null; expires_at: number }>(client, SQL.getKey, [claim.key]);
       if (!seen || seen.car === null) continue;
       if (seen.expires_at <= now) {
         await rows(client, SQL.deleteExpiredKey, [claim.key, now]);
         continue;
       }
       if (seen.fingerprint !== claim.fingerprint) return { status: 'key-reused' };
-      // Rebuilt field by field: jsonb does not keep the key order the car was written with.
-      return { status: 'replayed', car: { id: seen.car.id, model: seen.car.model, color: seen.car.color } };
+      return replayOf(seen.car);
     }
     throw new Error(`idempotency key ${JSON.stringify(claim.key)} kept changing under ${MAX_ATTEMPTS} attempts`);
   };
@@ -187,7 +188,8 @@ function createStore(db: PostgresDatabase): MigratedStore {
           }
           const outcome = await insertCar(client, car);
           if (claim && outcome.status === 'created') {
-            const first: Car = { id: outcome.car.id, model: outcome.car.model, color: outcome.car.color };
+            const { id, model, color, revision } = outcome.car;
+            const first: FirstAnswer = { id, model, color, revision };
             await rows(client, SQL.setKeyCar, [claim.key, first]);
           }
           return outcome;

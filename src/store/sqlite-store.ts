@@ -9,7 +9,9 @@ import type { ApiKeyRecord } from './api-key-store.js';
 import {
   MAX_CAR_ID,
   checkCondition,
+  replayOf,
   type DeleteOutcome,
+  type FirstAnswer,
   type IdempotencyClaim,
   type InsertOutcome,
   type ListPage,
@@ -195,7 +197,7 @@ function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStor
       const seen = getKey.get(claim.key);
       if (seen && seen.expires_at > now) {
         if (seen.fingerprint !== claim.fingerprint) return { status: 'key-reused' };
-        return { status: 'replayed', car: JSON.parse(seen.car) as Car };
+        return replayOf(JSON.parse(seen.car) as FirstAnswer);
       }
       if (seen) deleteKey.run(claim.key);
     }
@@ -208,7 +210,7 @@ function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStor
     }
     const created = write(id, car.model, car.color, undefined);
     if (claim) {
-      const first: Car = { id, model: car.model, color: car.color };
+      const first: FirstAnswer = { id, model: car.model, color: car.color, revision: created.revision };
       insertKey.run(claim.key, claim.fingerprint, JSON.stringify(first), now, now + claim.ttlMs);
     }
     return { status: 'created', car: created };

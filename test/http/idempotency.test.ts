@@ -18,11 +18,13 @@ async function carsWithModel(server: TestServer, model: string): Promise<Car[]> 
   return res.json as Car[];
 }
 
-/** Asserts that `replay` repeats `first`: same status, body and Location, and is marked as replayed. */
+/** Asserts that `replay` repeats `first`: same status, body, Location and ETag, and is marked as replayed. */
 function assertReplay(replay: Answer, first: Answer): void {
   assert.equal(replay.status, first.status);
   assert.deepEqual(replay.json, first.json);
   assert.equal(replay.headers.get('location'), first.headers.get('location'));
+  assert.match(first.headers.get('etag') ?? '', /^"/, 'the first answer has an ETag');
+  assert.equal(replay.headers.get('etag'), first.headers.get('etag'));
   assert.equal(replay.headers.get('idempotent-replayed'), 'true');
 }
 

@@ -250,7 +250,7 @@ export function describeCarStore(factory: StoreFactory): void {
       // The replay shows the car as first created, even after it changed.
       assert.equal((await store.update(first.car.id, { color: 'Red' })).status, 'updated');
       const again = await store.insert({ model: 'Honda', color: 'White' }, claim('k1'));
-      assert.deepEqual(again, { status: 'replayed', car: { id: first.car.id, model: 'Honda', color: 'White' } });
+      assert.deepEqual(again, { status: 'replayed', car: { id: first.car.id, model: 'Honda', color: 'White' }, revision: first.car.revision });
       assert.equal((await store.list({ limit: 10, sort: [], withTotal: true })).total, 1);
     });
 
@@ -271,6 +271,7 @@ export function describeCarStore(factory: StoreFactory): void {
       assert.deepEqual(await store.insert({ model: 'Honda', color: 'White' }, claim('k3', 'fp', 25)), {
         status: 'replayed',
         car: { id: second.car.id, model: 'Honda', color: 'White' },
+        revision: second.car.revision,
       });
     });
 
@@ -280,7 +281,9 @@ export function describeCarStore(factory: StoreFactory): void {
       assert.equal(created.length, 1);
       const car = created[0]?.status === 'created' ? created[0].car : undefined;
       for (const o of outcomes) {
-        if (o.status !== 'created') assert.deepEqual(o, { status: 'replayed', car: { id: car?.id, model: 'Honda', color: 'White' } });
+        if (o.status !== 'created') {
+          assert.deepEqual(o, { status: 'replayed', car: { id: car?.id, model: 'Honda', color: 'White' }, revision: car?.revision });
+        }
       }
       assert.equal((await store.list({ limit: 10, sort: [], withTotal: true })).total, 1);
     });

@@ -164,6 +164,28 @@ describe('SQLite store', () => {
       assert.equal(pageSize(existing), 4096);
     });
 
+    it('replays a key stored before keys kept the revision, without one', async () => {
+      const filename = join(dir, 'old-key.db');
+      await openSqliteStore({ filename }).close();
+      const old = new Database(filename);
+      const now = Date.now();
+      old.prepare("INSERT INTO cars (id, model, color, model_key, color_key, revision) VALUES (7, 'Honda', 'White', 'honda', 'white', 3)").run();
+      old
+        .prepare('INSERT INTO idempotency_keys (key, fingerprint, car, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+        .run('old-key', 'fp', JSON.stringify({ id: 7, model: 'Honda', color: 'White' }), now, now + 60_000);
+      old.close();
+      const store = openSqliteStore({ filename });
+      try {
+        const claim = { key: 'old-key', fingerprint: 'fp', ttlMs: 60_000 };
+        assert.deepEqual(await store.insert({ model: 'Honda', color: 'White' }, claim), {
+          status: 'replayed',
+          car: { id: 7, model: 'Honda', color: 'White' },
+        });
+      } finally {
+        await store.close();
+      }
+    });
+
     it('rejects opening with StoreUnavailableError when the directory cannot be created', () => {
       const file = join(dir, 'plain-file');
       writeFileSync(file, 'not a directory');
