@@ -27,18 +27,37 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-// A separate script rather than an inline one, so the page works under a strict CSP.
-const INIT = `window.ui = SwaggerUIBundle({
+/**
+ * The page's start-up script, served as a separate file rather than inline, so the page works
+ * under a strict CSP. Swagger UI fills "Try it out" fields with the spec's examples, so every POST
+ * from the page would carry the example Idempotency-Key: the second would replay the first, or be
+ * refused with 422 for another body. The script swaps that untouched example for a fresh random
+ * key per request; a key the user typed goes out as typed. (getRandomValues, unlike randomUUID,
+ * also works on a plain-http page under a public host name.)
+ */
+function initScript(exampleIdempotencyKey: string | undefined): string {
+  return `const exampleIdempotencyKey = ${JSON.stringify(exampleIdempotencyKey ?? null)};
+function freshKey() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+window.ui = SwaggerUIBundle({
   url: '/openapi.json',
   dom_id: '#swagger-ui',
   deepLinking: true,
   tryItOutEnabled: true,
   // Off: by default Swagger UI sends the spec's URL to validator.swagger.io from any non-localhost host.
   validatorUrl: null,
+  requestInterceptor: (request) => {
+    for (const name of Object.keys(request.headers || {})) {
+      if (name.toLowerCase() === 'idempotency-key' && request.headers[name] === exampleIdempotencyKey) request.headers[name] = freshKey();
+    }
+    return request;
+  },
   presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
   layout: 'StandaloneLayout'
 });
 `;
+}
 
 /** Builds the docs handlers; the spec texts and the assets are read once, here. */
 export function createDocsHandlers(spec: Document, specYaml?: string): DocsHandlers {
@@ -51,6 +70,9 @@ export function createDocsHandlers(spec: Document, specYaml?: string): DocsHandl
   const json = spec as unknown as { openapi: string; info: Record<string, unknown>; paths: Record<string, unknown> };
   const yaml: RawBody = { raw: specYaml ?? stringify(spec), contentType: 'application/yaml' };
   const cached = { 'Cache-Control': 'public, max-age=3600' };
+  const components = spec.components as { parameters?: Record<string, { example?: unknown }> } | undefined;
+  const exampleKey = components?.parameters?.IdempotencyKey?.example;
+  const init: RawBody = { raw: initScript(typeof exampleKey === 'string' ? exampleKey : undefined), contentType: 'text/javascript' };
 
   return {
     async getOpenApiJson() {
@@ -72,7 +94,7 @@ export function createDocsHandlers(spec: Document, specYaml?: string): DocsHandl
       return { status: 200, body: preset, headers: cached };
     },
     async getDocsInit() {
-      return { status: 200, body: { raw: INIT, contentType: 'text/javascript' } };
+      return { status: 200, body: init };
     },
   };
 }

@@ -120,20 +120,27 @@ describe('GET /docs in headless Chromium', { skip: missing ?? false }, () => {
     assert.ok(statSync(file).size > 10_000, 'the screenshot is not blank');
   });
 
-  it('creates a car through "Try it out" on POST /cars, which the API then returns', async () => {
+  /** Opens POST /cars with "Try it out" on, fills the body and executes it; resolves the answer. */
+  async function tryCreate(body: string) {
     const op = page.locator('#operations-cars-createCar');
-    await op.locator('.opblock-summary').click();
+    if (!(await op.locator('textarea.body-param__text').isVisible())) await op.locator('.opblock-summary').click();
     // The page turns "Try it out" on for every operation (tryItOutEnabled); click it only where it is still off.
-    const toggle = op.locator('.try-out__btn');
+    // (After a first execution, "Clear" shares the class.)
+    const toggle = op.locator('.try-out__btn').filter({ hasText: /^\s*(Try it out|Cancel)\s*$/ });
     await toggle.waitFor({ state: 'visible' });
     if ((await toggle.textContent())?.trim() === 'Try it out') await toggle.click();
     assert.equal((await toggle.textContent())?.trim(), 'Cancel', 'Try it out is on');
 
-    await op.locator('textarea.body-param__text').fill('{"id": 4242, "model": "Browser", "color": "Blue"}');
+    await op.locator('textarea.body-param__text').fill(body);
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/cars', { timeout: ACTION_MS }),
       op.locator('button.execute').click(),
     ]);
+    return { op, response };
+  }
+
+  it('creates a car through "Try it out" on POST /cars, which the API then returns', async () => {
+    const { op, response } = await tryCreate('{"id": 4242, "model": "Browser", "color": "Blue"}');
     assert.equal(response.status(), 201, await response.text());
     // And the UI shows it: the live response's status cell.
     const status = op.locator('.live-responses-table .response-col_status').filter({ hasText: '201' });
@@ -144,6 +151,35 @@ describe('GET /docs in headless Chromium', { skip: missing ?? false }, () => {
     const read = await fetch(`${server.url}/cars/4242`, { signal: AbortSignal.timeout(ACTION_MS) });
     assert.equal(read.status, 200);
     assert.deepEqual(await read.json(), { id: 4242, model: 'Browser', color: 'Blue' });
+  });
+
+  it('sends a fresh Idempotency-Key per "Try it out" POST in place of the pre-filled example, and a typed one as typed', async () => {
+    const parameters = (loadSpec().components as { parameters: Record<string, { example?: string }> }).parameters;
+    const example = parameters.IdempotencyKey?.example;
+    assert.ok(example, 'the spec has an example Idempotency-Key');
+    const keyInput = page.locator('#operations-cars-createCar tr[data-param-name="Idempotency-Key"] input');
+    assert.equal(await keyInput.inputValue(), example, 'Swagger UI pre-fills the example key');
+
+    const sent: string[] = [];
+    for (const id of [4343, 4344]) {
+      const { response } = await tryCreate(`{"id": ${id}, "model": "Browser", "color": "Green"}`);
+      // With the example key sent as it is, the second body would get 422 (key reused).
+      assert.equal(response.status(), 201, await response.text());
+      assert.equal(response.headers()['idempotent-replayed'], undefined);
+      sent.push((await response.request().allHeaders())['idempotency-key'] ?? '');
+    }
+    assert.match(sent[0] ?? '', /^[0-9a-f]{32}$/);
+    assert.notEqual(sent[0], sent[1]);
+    assert.ok(!sent.includes(example));
+
+    // A key the user typed is theirs: sent as typed, so executing again replays.
+    await keyInput.fill('typed-by-hand-1');
+    const first = await tryCreate('{"id": 4345, "model": "Browser", "color": "Red"}');
+    const again = await tryCreate('{"id": 4345, "model": "Browser", "color": "Red"}');
+    assert.equal((await first.response.request().allHeaders())['idempotency-key'], 'typed-by-hand-1');
+    assert.equal(first.response.status(), 201);
+    assert.equal(again.response.status(), 201);
+    assert.equal(again.response.headers()['idempotent-replayed'], 'true');
   });
 
   it('made no request to a host other than loopback, and none failed', () => {
