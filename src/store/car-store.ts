@@ -93,6 +93,11 @@ export interface FirstAnswer extends Car {
   revision?: number;
 }
 
+/** What a key keeps of the car its first request created. */
+export function firstAnswerOf(car: StoredCar): FirstAnswer {
+  return { id: car.id, model: car.model, color: car.color, revision: car.revision };
+}
+
 /** The `replayed` outcome for the first answer a key kept. */
 export function replayOf(first: FirstAnswer): InsertOutcome {
   // Rebuilt field by field: jsonb does not keep the key order the car was written with.

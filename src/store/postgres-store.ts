@@ -5,6 +5,7 @@ import type { ApiKeyStore } from './api-key-store.js';
 import {
   MAX_CAR_ID,
   checkCondition,
+  firstAnswerOf,
   replayOf,
   type CarStore,
   type FirstAnswer,
@@ -187,11 +188,7 @@ function createStore(db: PostgresDatabase): MigratedStore {
             if (earlier) return earlier;
           }
           const outcome = await insertCar(client, car);
-          if (claim && outcome.status === 'created') {
-            const { id, model, color, revision } = outcome.car;
-            const first: FirstAnswer = { id, model, color, revision };
-            await rows(client, SQL.setKeyCar, [claim.key, first]);
-          }
+          if (claim && outcome.status === 'created') await rows(client, SQL.setKeyCar, [claim.key, firstAnswerOf(outcome.car)]);
           return outcome;
         },
         // A conflict rolls back the key claim with everything else, so a retry is judged afresh.

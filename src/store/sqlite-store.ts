@@ -9,6 +9,7 @@ import type { ApiKeyRecord } from './api-key-store.js';
 import {
   MAX_CAR_ID,
   checkCondition,
+  firstAnswerOf,
   replayOf,
   type DeleteOutcome,
   type FirstAnswer,
@@ -209,10 +210,7 @@ function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStor
       return { status: 'conflict', id };
     }
     const created = write(id, car.model, car.color, undefined);
-    if (claim) {
-      const first: FirstAnswer = { id, model: car.model, color: car.color, revision: created.revision };
-      insertKey.run(claim.key, claim.fingerprint, JSON.stringify(first), now, now + claim.ttlMs);
-    }
+    if (claim) insertKey.run(claim.key, claim.fingerprint, JSON.stringify(firstAnswerOf(created)), now, now + claim.ttlMs);
     return { status: 'created', car: created };
   };
   // With a key, the car and its key row stand or fall together.
