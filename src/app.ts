@@ -4,6 +4,7 @@ import Koa, { type Context } from 'koa';
 import { pino, type Logger } from 'pino';
 import type { Document } from 'openapi-backend';
 import { createAuthenticator, type Principal } from './auth/authenticate.js';
+import { tooManyRequests } from './errors.js';
 import { createCarHandlers } from './handlers/cars.js';
 import { createDocsHandlers } from './handlers/docs.js';
 import { createHealthHandlers } from './handlers/health.js';
@@ -12,7 +13,7 @@ import { compileContract, type CompiledOperation, type RequestParts } from './ht
 import { isRawBody, type Handlers } from './http/handler-types.js';
 import { createMetrics, observe } from './http/observe.js';
 import { problemHandler } from './http/problems.js';
-import { createRateLimiter, tooManyRequests, type RateLimitOptions } from './http/rate-limit.js';
+import { createRateLimiter, type RateLimitOptions } from './http/rate-limit.js';
 import { requestId } from './http/request-id.js';
 import { answerOptions, createRequestReader } from './http/request-reader.js';
 import { createResponseValidator, type ResponseValidationMode } from './http/response-validation.js';

@@ -1,12 +1,50 @@
-/** Every HTTP error the service answers with is built here, as an RFC 9457 problem. */
+/**
+ * The error catalogue: every problem the API answers with is built here, as an RFC 9457 problem.
+ * One row per kind (status, type URI, title), as fastify's `lib/errors.js`; `toHttpProblem` is the
+ * one place anything else thrown (a store fault, a Koa error) becomes a problem.
+ */
+import { StoreUnavailableError } from './store/store-errors.js';
 import type { Problem, ValidationError } from './types.js';
 
 /** Where problem `type` URIs live; one URN per kind of problem. */
 const TYPE_PREFIX = 'urn:cars-api:problem:';
 
-/** An error that becomes an `application/problem+json` answer. */
-export class HttpProblem extends Error {
-  readonly status: number;
+/** Every kind of problem: its status and title; its type URI is `urn:cars-api:problem:<kind>`. */
+const KINDS = {
+  validation: { status: 400, title: 'Bad Request' },
+  'malformed-json': { status: 400, title: 'Bad Request' },
+  'invalid-cursor': { status: 400, title: 'Bad Request' },
+  unauthorized: { status: 401, title: 'Unauthorized' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  'not-found': { status: 404, title: 'Not Found' },
+  'method-not-allowed': { status: 405, title: 'Method Not Allowed' },
+  conflict: { status: 409, title: 'Conflict' },
+  'precondition-failed': { status: 412, title: 'Precondition Failed' },
+  'payload-too-large': { status: 413, title: 'Payload Too Large' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported Media Type' },
+  'idempotency-key-reused': { status: 422, title: 'Unprocessable Content' },
+  'precondition-required': { status: 428, title: 'Precondition Required' },
+  'rate-limited': { status: 429, title: 'Too Many Requests' },
+  internal: { status: 500, title: 'Internal Server Error' },
+  'service-unavailable': { status: 503, title: 'Service Unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+type Kind = keyof typeof KINDS;
+/** The status a kind of problem answers with. */
+type StatusOf<K extends Kind> = (typeof KINDS)[K]['status'];
+
+interface ProblemOptions {
+  errors?: ValidationError[];
+  headers?: Record<string, string>;
+  cause?: unknown;
+}
+
+/**
+ * An error that becomes an `application/problem+json` answer. `S` is its status as a literal type,
+ * so a handler's result type can admit only the statuses its operation documents.
+ */
+export class HttpProblem<S extends number = number> extends Error {
+  readonly status: S;
   readonly title: string;
   readonly type: string;
   readonly errors: ValidationError[] | undefined;
@@ -14,20 +52,25 @@ export class HttpProblem extends Error {
   /** Koa's convention: the message is safe to show to the client. */
   readonly expose = true;
 
-  constructor(
-    status: number,
-    kind: string,
-    title: string,
-    detail: string,
-    options: { errors?: ValidationError[]; headers?: Record<string, string>; cause?: unknown } = {},
-  ) {
+  private constructor(status: S, type: string, title: string, detail: string, options: ProblemOptions) {
     super(detail, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'HttpProblem';
     this.status = status;
     this.title = title;
-    this.type = TYPE_PREFIX + kind;
+    this.type = type;
     this.errors = options.errors;
     this.headers = options.headers ?? {};
+  }
+
+  /** Builds a problem of a catalogued kind; the only way to make one. */
+  static of<K extends Kind>(kind: K, detail: string, options: ProblemOptions = {}): HttpProblem<StatusOf<K>> {
+    const { status, title } = KINDS[kind];
+    return new HttpProblem(status, TYPE_PREFIX + kind, title, detail, options);
+  }
+
+  /** A 4xx error another library marked safe to show (`expose`), kept with its own status and message. */
+  static exposed(status: number, message: string): HttpProblem {
+    return new HttpProblem(status, `${TYPE_PREFIX}client-error`, message || 'Bad Request', message, {});
   }
 
   /** The problem body for this error. */
@@ -41,81 +84,109 @@ export class HttpProblem extends Error {
 
 /** 400: the request does not match the contract. */
 export const validationFailed = (errors: ValidationError[], detail = 'The request does not match the API contract.') =>
-  new HttpProblem(400, 'validation', 'Bad Request', detail, { errors });
+  HttpProblem.of('validation', detail, { errors });
 
 /** 400: the body is not well-formed JSON. */
 export const malformedJson = (message: string) =>
-  new HttpProblem(400, 'malformed-json', 'Bad Request', `The request body is not valid JSON: ${message}`, {
-    errors: [{ pointer: '', message }],
-  });
+  HttpProblem.of('malformed-json', `The request body is not valid JSON: ${message}`, { errors: [{ pointer: '', message }] });
+
+/** 400: a `cursor` that is malformed, altered, or from another query. */
+export const invalidCursor = (detail: string) =>
+  HttpProblem.of('invalid-cursor', detail, { errors: [{ pointer: '/query/cursor', message: detail }] });
+
+const REALM = 'cars-api';
+/** The challenges sent with every 401 (RFC 9110 §11.6.1). */
+export const WWW_AUTHENTICATE = `Bearer realm="${REALM}", ApiKey realm="${REALM}", header="X-API-Key"`;
+
+/** 401: no credentials, or credentials the server does not accept. */
+export const unauthorized = (detail: string) =>
+  HttpProblem.of('unauthorized', detail, { headers: { 'WWW-Authenticate': WWW_AUTHENTICATE } });
+
+/** 403: valid credentials without the scope the operation needs. */
+export const forbidden = (scopes: readonly string[]) =>
+  HttpProblem.of('forbidden', `This operation needs the ${scopes.join(', ')} scope.`);
 
 /** 404: nothing is served at this path. */
-export const routeNotFound = (path: string) =>
-  new HttpProblem(404, 'not-found', 'Not Found', `Nothing is served at ${path}.`);
+export const routeNotFound = (path: string) => HttpProblem.of('not-found', `Nothing is served at ${path}.`);
 
 /** 404: no car has this id. */
-export const carNotFound = (id: number) => new HttpProblem(404, 'not-found', 'Not Found', `No car has id ${id}.`);
+export const carNotFound = (id: number) => HttpProblem.of('not-found', `No car has id ${id}.`);
 
 /** 405: the path exists, the method does not. */
 export const methodNotAllowed = (method: string, path: string, allow: readonly string[]) =>
-  new HttpProblem(
-    405,
-    'method-not-allowed',
-    'Method Not Allowed',
-    `${method} is not allowed on ${path}; use ${allow.join(', ')}.`,
-    { headers: { Allow: allow.join(', ') } },
-  );
+  HttpProblem.of('method-not-allowed', `${method} is not allowed on ${path}; use ${allow.join(', ')}.`, {
+    headers: { Allow: allow.join(', ') },
+  });
 
 /** 409: the id is taken. */
-export const carExists = (id: number) =>
-  new HttpProblem(409, 'conflict', 'Conflict', `A car with id ${id} already exists.`);
+export const carExists = (id: number) => HttpProblem.of('conflict', `A car with id ${id} already exists.`);
 
 /** 409: every id is taken (only reachable when the id space is full). */
-export const noFreeId = () =>
-  new HttpProblem(409, 'conflict', 'Conflict', 'No free id is left; choose an id explicitly.');
+export const noFreeId = () => HttpProblem.of('conflict', 'No free id is left; choose an id explicitly.');
 
 /** 412: an If-Match or If-None-Match condition does not hold. */
 export const preconditionFailed = () =>
-  new HttpProblem(
-    412,
+  HttpProblem.of(
     'precondition-failed',
-    'Precondition Failed',
     'The car has changed or does not match the condition; fetch it again and retry with its current ETag.',
   );
 
 /** 428: this server requires If-Match on writes to existing cars (RFC 6585 §3). */
-export const preconditionRequired = () =>
-  new HttpProblem(428, 'precondition-required', 'Precondition Required', "Send If-Match with the car's current ETag.");
+export const preconditionRequired = () => HttpProblem.of('precondition-required', "Send If-Match with the car's current ETag.");
 
 /** 422: an Idempotency-Key was reused with a different request. */
 export const idempotencyKeyReused = () =>
-  new HttpProblem(
-    422,
+  HttpProblem.of(
     'idempotency-key-reused',
-    'Unprocessable Content',
     'This Idempotency-Key was used with a different request; use a new key for a new request.',
   );
 
 /** 413: the body is over the limit. */
 export const payloadTooLarge = (limit: number) =>
-  new HttpProblem(413, 'payload-too-large', 'Payload Too Large', `The request body is larger than ${limit} bytes.`);
+  HttpProblem.of('payload-too-large', `The request body is larger than ${limit} bytes.`);
 
 /** 415: the body is not in a media type the operation takes. */
 export const unsupportedMediaType = (got: string, accepted: readonly string[]) =>
-  new HttpProblem(
-    415,
+  HttpProblem.of(
     'unsupported-media-type',
-    'Unsupported Media Type',
     `The body was sent as ${got || 'an unspecified media type'}; send it as ${accepted.join(' or ')}.`,
   );
 
-/** 503: the store is unreachable or too slow; the client may retry after `retryAfterSeconds`. */
-export const serviceUnavailable = (retryAfterSeconds: number, cause?: unknown) =>
-  new HttpProblem(503, 'service-unavailable', 'Service Unavailable', 'The store is unavailable; retry later.', {
-    headers: { 'Retry-After': String(retryAfterSeconds) },
-    cause,
-  });
+/** What a rate limiter decided for a request it refused. */
+export interface RateLimitRefusal {
+  retryAfterSeconds: number;
+  headers: Record<string, string>;
+}
+
+/** 429: the client's bucket is empty. */
+export const tooManyRequests = ({ retryAfterSeconds, headers }: RateLimitRefusal) =>
+  HttpProblem.of(
+    'rate-limited',
+    `Too many requests; retry after ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`,
+    { headers: { ...headers, 'Retry-After': String(retryAfterSeconds) } },
+  );
 
 /** 500: anything unexpected. The detail never carries internals. */
 export const internalError = (cause?: unknown) =>
-  new HttpProblem(500, 'internal', 'Internal Server Error', 'The server could not complete the request.', { cause });
+  HttpProblem.of('internal', 'The server could not complete the request.', { cause });
+
+/** 503: the store is unreachable or too slow; the client may retry after the fault's `retryAfterSeconds`. */
+const storeUnavailable = (fault: StoreUnavailableError) =>
+  HttpProblem.of('service-unavailable', 'The store is unavailable; retry later.', {
+    headers: { 'Retry-After': String(fault.retryAfterSeconds) },
+    cause: fault,
+  });
+
+/**
+ * Maps anything thrown to a problem: a store fault is a 503 (here and nowhere else), a 4xx that
+ * Koa marks `expose` keeps its message, and anything else is a 500 without internals.
+ */
+export function toHttpProblem(err: unknown): HttpProblem {
+  if (err instanceof HttpProblem) return err;
+  if (err instanceof StoreUnavailableError) return storeUnavailable(err);
+  const e = err as { status?: unknown; expose?: unknown; message?: unknown };
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {
+    return HttpProblem.exposed(e.status, String(e.message || ''));
+  }
+  return internalError(err);
+}

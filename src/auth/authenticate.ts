@@ -1,6 +1,6 @@
 /** Authentication from the spec's security schemes, enforced through openapi-backend's security handlers. */
 import type { OpenAPIBackend } from 'openapi-backend';
-import { HttpProblem } from '../errors.js';
+import { forbidden, unauthorized } from '../errors.js';
 import type { CompiledOperation } from '../http/contract.js';
 import type { ApiKeyRecord, ApiKeyStore } from '../store/api-key-store.js';
 import { verifyApiKey } from './api-keys.js';
@@ -15,18 +15,6 @@ export interface Principal {
 type SchemeResult = { principal: Principal } | { refused: string } | undefined;
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
-
-const REALM = 'cars-api';
-/** The challenges sent with every 401 (RFC 9110 §11.6.1). */
-export const WWW_AUTHENTICATE = `Bearer realm="${REALM}", ApiKey realm="${REALM}", header="X-API-Key"`;
-
-/** 401: no credentials, or credentials the server does not accept. */
-export const unauthorized = (detail: string) =>
-  new HttpProblem(401, 'unauthorized', 'Unauthorized', detail, { headers: { 'WWW-Authenticate': WWW_AUTHENTICATE } });
-
-/** 403: valid credentials without the scope the operation needs. */
-export const forbidden = (scopes: readonly string[]) =>
-  new HttpProblem(403, 'forbidden', 'Forbidden', `This operation needs the ${scopes.join(', ')} scope.`);
 
 const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 

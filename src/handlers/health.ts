@@ -1,5 +1,4 @@
 /** Liveness and readiness handlers, keyed by operationId. */
-import { serviceUnavailable } from '../errors.js';
 import type { Handlers } from '../http/handler-types.js';
 import type { CarStore } from '../store/car-store.js';
 import { StoreUnavailableError } from '../store/store-errors.js';
@@ -18,7 +17,7 @@ export function createHealthHandlers(store: CarStore): HealthHandlers {
         await store.ping();
       } catch (err) {
         // Not ready, whatever the reason: a load balancer only needs to stop sending traffic.
-        throw serviceUnavailable(err instanceof StoreUnavailableError ? err.retryAfterSeconds : 1, err);
+        throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError('the store failed its readiness check', { cause: err });
       }
       return { status: 200, body: { status: 'ready' } };
     },

@@ -1,6 +1,6 @@
 /** Opaque keyset cursors: the last row's sort values, bound to the query that produced them. */
 import { createHash } from 'node:crypto';
-import { HttpProblem } from '../errors.js';
+import { invalidCursor } from '../errors.js';
 import type { Car } from '../types.js';
 
 const VERSION = 1;
@@ -16,11 +16,6 @@ interface CursorPayload {
 
 const checksum = (data: string) => createHash('sha256').update(data).digest('base64url').slice(0, 12);
 
-const badCursor = (detail: string) =>
-  new HttpProblem(400, 'invalid-cursor', 'Bad Request', detail, {
-    errors: [{ pointer: '/query/cursor', message: detail }],
-  });
-
 /** Encodes the position after `last` for the query identified by `query`. */
 export function encodeCursor(query: string, last: Car): string {
   const data = Buffer.from(JSON.stringify({ v: VERSION, q: query, k: { id: last.id, model: last.model, color: last.color } })).toString('base64url');
@@ -31,13 +26,13 @@ export function encodeCursor(query: string, last: Car): string {
 export function decodeCursor(cursor: string, query: string): Car {
   const [data, sum, extra] = cursor.split('.');
   if (data === undefined || sum === undefined || extra !== undefined || checksum(data) !== sum) {
-    throw badCursor('The cursor is malformed or has been altered; use the one from the Link header.');
+    throw invalidCursor('The cursor is malformed or has been altered; use the one from the Link header.');
   }
   let payload: Partial<CursorPayload>;
   try {
     payload = JSON.parse(Buffer.from(data, 'base64url').toString('utf8')) as Partial<CursorPayload>;
   } catch {
-    throw badCursor('The cursor is malformed; use the one from the Link header.');
+    throw invalidCursor('The cursor is malformed; use the one from the Link header.');
   }
   const k = payload.k;
   if (
@@ -48,10 +43,10 @@ export function decodeCursor(cursor: string, query: string): Car {
     typeof k.model !== 'string' ||
     typeof k.color !== 'string'
   ) {
-    throw badCursor('The cursor is malformed; use the one from the Link header.');
+    throw invalidCursor('The cursor is malformed; use the one from the Link header.');
   }
   if (payload.q !== query) {
-    throw badCursor('The cursor belongs to a query with other sort or filters; keep them unchanged while paging.');
+    throw invalidCursor('The cursor belongs to a query with other sort or filters; keep them unchanged while paging.');
   }
   return { id: k.id, model: k.model, color: k.color };
 }

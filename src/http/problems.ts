@@ -1,8 +1,7 @@
 /** The one place errors become responses: `application/problem+json`, and no internals on a 5xx. */
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
-import { HttpProblem, internalError, serviceUnavailable } from '../errors.js';
-import { StoreUnavailableError } from '../store/store-errors.js';
+import { toHttpProblem } from '../errors.js';
 
 /** Middleware that renders every error thrown below it as a problem. */
 export function problemHandler({ logger }: { logger: Logger }) {
@@ -23,15 +22,4 @@ export function problemHandler({ logger }: { logger: Logger }) {
       ctx.body = JSON.stringify(problem.toProblem(ctx.path));
     }
   };
-}
-
-/** Maps anything thrown to a problem; only errors that Koa marks `expose` keep their message. */
-export function toHttpProblem(err: unknown): HttpProblem {
-  if (err instanceof HttpProblem) return err;
-  if (err instanceof StoreUnavailableError) return serviceUnavailable(err.retryAfterSeconds, err);
-  const e = err as { status?: unknown; expose?: unknown; message?: unknown };
-  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {
-    return new HttpProblem(e.status, 'client-error', String(e.message || 'Bad Request'), String(e.message || ''));
-  }
-  return internalError(err);
 }

@@ -1,5 +1,4 @@
 /** A token-bucket rate limiter, per client, kept in this process by design (see README: Security). */
-import { HttpProblem } from '../errors.js';
 
 /** Limiter settings. */
 export interface RateLimitOptions {
@@ -60,13 +59,3 @@ export function createRateLimiter({ ratePerSecond, burst, maxClients = 10_000, n
     };
   };
 }
-
-/** 429: the client's bucket is empty. */
-export const tooManyRequests = (decision: RateLimitDecision) =>
-  new HttpProblem(
-    429,
-    'rate-limited',
-    'Too Many Requests',
-    `Too many requests; retry after ${decision.retryAfterSeconds} second${decision.retryAfterSeconds === 1 ? '' : 's'}.`,
-    { headers: { ...decision.headers, 'Retry-After': String(decision.retryAfterSeconds) } },
-  );
