@@ -1,30 +1,30 @@
-/** The application factory: Koa, the compiled contract and the handlers. It never listens. */
+/** The application factory: Koa, the compiled contract and the handlers (or the spec's examples). It never listens. */
 import cors from '@koa/cors';
 import Koa, { type Context } from 'koa';
 import { pino, type Logger } from 'pino';
 import type { Document } from 'openapi-backend';
 import { createAuthenticator, type Principal } from './auth/authenticate.js';
-import { tooManyRequests } from './errors.js';
+import { HttpProblem, tooManyRequests } from './errors.js';
 import { createCarHandlers } from './handlers/cars.js';
 import { createDocsHandlers } from './handlers/docs.js';
+import { createExampleHandlers } from './handlers/examples.js';
 import { createHealthHandlers } from './handlers/health.js';
 import { createMetricsHandlers } from './handlers/metrics.js';
-import { compileContract, type CompiledOperation, type RequestParts } from './http/contract.js';
+import { compileContract } from './http/contract.js';
 import { isRawBody, type Handlers } from './http/handler-types.js';
 import { createMetrics, observe } from './http/observe.js';
 import { problemHandler } from './http/problems.js';
 import { createRateLimiter, type RateLimitOptions } from './http/rate-limit.js';
 import { requestId } from './http/request-id.js';
-import { answerOptions, createRequestReader } from './http/request-reader.js';
+import { answerOptions, createRequestReader, type OperationInput } from './http/request-reader.js';
 import { createResponseValidator, type ResponseValidationMode } from './http/response-validation.js';
 import { parse } from 'yaml';
 import { loadSpecText } from './spec.js';
 import type { ApiKeyStore } from './store/api-key-store.js';
 import type { CarStore } from './store/car-store.js';
 
-/** What the application is built from. */
-export interface AppOptions {
-  store: CarStore;
+/** The application's settings, whichever way its operations are answered. */
+export interface AppSettings {
   /** The parsed spec; read from `spec/` when omitted. */
   spec?: Document;
   /** The spec's YAML text, served at /openapi.yaml; re-serialised from `spec` when omitted. */
@@ -46,38 +46,52 @@ export interface AppOptions {
   validateResponses?: ResponseValidationMode;
 }
 
+/**
+ * What the application is built from: how its operations are answered, by the handlers over a
+ * store (the server), or from the spec's examples (the mock), and its settings.
+ */
+export type AppOptions = AppSettings & ({ answerFrom?: 'handlers'; store: CarStore } | { answerFrom: 'examples'; store?: undefined });
+
 /** The built application; `callback()` serves it without a port. */
 export interface CarsApp {
   readonly koa: Koa;
   callback(): ReturnType<Koa['callback']>;
 }
 
+/** What `send` writes: any operation's successful result. */
+type AnyResult = { status: number; body?: unknown; headers?: Record<string, string> };
+
 /** Builds the application. Everything it holds lives in this closure, so tests can build many. */
-export async function createApp({
-  store,
-  spec,
-  specYaml,
-  logger = pino({ level: 'silent' }),
-  bodyLimit = 1024 * 1024,
-  requireIfMatch = false,
-  idempotencyTtlMs,
-  auth,
-  rateLimit,
-  corsOrigins = [],
-  validateResponses = 'off',
-}: AppOptions): Promise<CarsApp> {
+export async function createApp(options: AppOptions): Promise<CarsApp> {
+  const {
+    logger = pino({ level: 'silent' }),
+    bodyLimit = 1024 * 1024,
+    requireIfMatch = false,
+    idempotencyTtlMs,
+    auth,
+    rateLimit,
+    corsOrigins = [],
+    validateResponses = 'off',
+  } = options;
+  let { spec, specYaml } = options;
   if (spec === undefined) {
     specYaml ??= loadSpecText();
     spec = parse(specYaml) as Document;
   }
   const contract = await compileContract(spec);
   const metrics = createMetrics();
-  const handlers: Handlers = {
-    ...createCarHandlers(store, idempotencyTtlMs === undefined ? { requireIfMatch } : { requireIfMatch, idempotencyTtlMs }),
-    ...createHealthHandlers(store),
-    ...createDocsHandlers(spec, specYaml),
-    ...createMetricsHandlers(metrics),
-  };
+  if (options.answerFrom === 'examples') {
+    contract.register(createExampleHandlers(contract.api));
+  } else {
+    const { store } = options;
+    const handlers: Handlers = {
+      ...createCarHandlers(store, idempotencyTtlMs === undefined ? { requireIfMatch } : { requireIfMatch, idempotencyTtlMs }),
+      ...createHealthHandlers(store),
+      ...createDocsHandlers(spec, specYaml),
+      ...createMetricsHandlers(metrics),
+    };
+    contract.register(handlers);
+  }
   const authenticate = auth ? createAuthenticator(contract.api, auth.keys) : undefined;
   const limit = rateLimit ? createRateLimiter(rateLimit) : undefined;
   const checkResponse = createResponseValidator(contract, validateResponses, logger);
@@ -95,16 +109,13 @@ export async function createApp({
       // RateLimit-* go out with the 429 only: three more headers on every answer cost ~5% of a GET.
       if (!decision.allowed) throw tooManyRequests(decision);
     }
-    const parts = await readRequest(ctx, operation, params);
-    const result = await invoke(operation, parts, ctx);
+    const input = await readRequest(ctx, operation, params);
+    // The handler openapi-backend holds for this operation; the input has just been validated against it.
+    const handler = contract.api.handlers[operation.operationId] as unknown as (input: OperationInput) => Promise<AnyResult | HttpProblem>;
+    const result = await handler(input);
+    if (result instanceof HttpProblem) throw result;
     checkResponse(operation, result.status, result.body);
     send(ctx, result);
-  }
-
-  function invoke(operation: CompiledOperation, parts: RequestParts, ctx: Context) {
-    // The validators have just checked (and coerced) these parts against this operation's schema.
-    const handler = handlers[operation.operationId] as (input: unknown) => Promise<AnyResult>;
-    return handler({ path: parts.path, query: parts.query, headers: ctx.headers, body: parts.requestBody });
   }
 
   const koa = new Koa();
@@ -139,9 +150,6 @@ export async function createApp({
 
   return { koa, callback: () => koa.callback() };
 }
-
-/** Any operation's result, as `send` sees it. */
-type AnyResult = { status: number; body?: unknown; headers?: Record<string, string> };
 
 /** Writes a handler's result: JSON bodies as `application/json` with no charset (RFC 8259), raw ones as declared. */
 function send(ctx: Context, result: AnyResult): void {

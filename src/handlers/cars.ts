@@ -1,6 +1,7 @@
 /** Handlers for the car resource, keyed by operationId. Thin: validated input in, one store call, response out. */
 import { createHash } from 'node:crypto';
 import {
+  HttpProblem,
   carExists,
   carNotFound,
   idempotencyKeyReused,
@@ -32,32 +33,29 @@ const location = (id: number) => `/cars/${id}`;
 /** The representation of a stored car, without its revision. */
 const present = ({ id, model, color }: Car): Car => ({ id, model, color });
 
-const header = (headers: Readonly<Record<string, string | string[] | undefined>>, name: string) => {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
-};
+/** The conditional-request headers of the write operations, typed from their parameters. */
+type ConditionHeaders = { 'If-Match'?: string; 'If-None-Match'?: string };
 
 const refused = (reason: WriteRefusal) => (reason === 'precondition-required' ? preconditionRequired() : preconditionFailed());
 
-/** Rejects a body id that differs from the path id. */
-function assertSameId(bodyId: number | undefined, pathId: number): void {
-  if (bodyId !== undefined && bodyId !== pathId) {
-    throw validationFailed(
-      [{ pointer: '/id', message: `must equal the id in the path (${pathId}); a car's id cannot change` }],
-      `The body's id (${bodyId}) differs from the path's id (${pathId}).`,
-    );
-  }
+/** A 400 for a body id that differs from the path id; undefined when they agree. */
+function idMismatch(bodyId: number | undefined, pathId: number) {
+  if (bodyId === undefined || bodyId === pathId) return undefined;
+  return validationFailed(
+    [{ pointer: '/id', message: `must equal the id in the path (${pathId}); a car's id cannot change` }],
+    `The body's id (${bodyId}) differs from the path's id (${pathId}).`,
+  );
 }
 
 /** Builds the car handlers over a store. */
 export function createCarHandlers(store: CarStore, options: CarHandlerOptions = {}): CarHandlers {
   const { requireIfMatch = false, idempotencyTtlMs = DAY_MS } = options;
 
-  const conditionFrom = (headers: Readonly<Record<string, string | string[] | undefined>>): WriteCondition => {
+  const conditionFrom = (headers: ConditionHeaders): WriteCondition => {
     const condition: WriteCondition = { requireIfMatch };
-    const ifMatch = ifMatchRevisions(header(headers, 'if-match'));
+    const ifMatch = ifMatchRevisions(headers['If-Match']);
     if (ifMatch !== undefined) condition.ifMatch = ifMatch;
-    if (header(headers, 'if-none-match')?.trim() === '*') condition.ifNoneMatch = '*';
+    if (headers['If-None-Match']?.trim() === '*') condition.ifNoneMatch = '*';
     return condition;
   };
 
@@ -68,7 +66,9 @@ export function createCarHandlers(store: CarStore, options: CarHandlerOptions = 
 
   return {
     async listCars({ query }) {
-      const { query: listQuery, nextLink } = toListQuery(query);
+      const listing = toListQuery(query);
+      if (listing instanceof HttpProblem) return listing;
+      const { query: listQuery, nextLink } = listing;
       const page = await store.list(listQuery);
       const headers: Record<string, string> = {};
       const last = page.cars.at(-1);
@@ -78,7 +78,7 @@ export function createCarHandlers(store: CarStore, options: CarHandlerOptions = 
     },
 
     async createCar({ body, headers }) {
-      const key = header(headers, 'idempotency-key');
+      const key = headers['Idempotency-Key'];
       const claim =
         key === undefined
           ? undefined
@@ -97,16 +97,16 @@ export function createCarHandlers(store: CarStore, options: CarHandlerOptions = 
           };
         }
         case 'key-reused':
-          throw idempotencyKeyReused();
+          return idempotencyKeyReused();
         case 'conflict':
-          throw body.id === undefined ? noFreeId() : carExists(body.id);
+          return body.id === undefined ? noFreeId() : carExists(body.id);
       }
     },
 
     async getCar({ path, headers }) {
       const car = await store.get(path.carId);
-      if (!car) throw carNotFound(path.carId);
-      if (ifNoneMatchHits(header(headers, 'if-none-match'), car.revision)) {
+      if (!car) return carNotFound(path.carId);
+      if (ifNoneMatchHits(headers['If-None-Match'], car.revision)) {
         return { status: 304, body: undefined, headers: { ETag: formatETag(car.revision) } };
       }
       return { status: 200, ...withETag(car) };
@@ -114,7 +114,8 @@ export function createCarHandlers(store: CarStore, options: CarHandlerOptions = 
 
     async replaceCar({ path, body, headers }) {
       const id = path.carId;
-      assertSameId(body.id, id);
+      const mismatch = idMismatch(body.id, id);
+      if (mismatch) return mismatch;
       const outcome = await store.put({ id, model: body.model, color: body.color }, conditionFrom(headers));
       switch (outcome.status) {
         case 'created':
@@ -122,13 +123,14 @@ export function createCarHandlers(store: CarStore, options: CarHandlerOptions = 
         case 'replaced':
           return { status: 200, ...withETag(outcome.car) };
         default:
-          throw refused(outcome.status);
+          return refused(outcome.status);
       }
     },
 
     async updateCar({ path, body, headers }) {
       const id = path.carId;
-      assertSameId(body.id, id);
+      const mismatch = idMismatch(body.id, id);
+      if (mismatch) return mismatch;
       const changes: { model?: string; color?: string } = {};
       if (body.model !== undefined) changes.model = body.model;
       if (body.color !== undefined) changes.color = body.color;
@@ -137,9 +139,9 @@ export function createCarHandlers(store: CarStore, options: CarHandlerOptions = 
         case 'updated':
           return { status: 200, ...withETag(outcome.car) };
         case 'not-found':
-          throw carNotFound(id);
+          return carNotFound(id);
         default:
-          throw refused(outcome.status);
+          return refused(outcome.status);
       }
     },
 
@@ -149,9 +151,9 @@ export function createCarHandlers(store: CarStore, options: CarHandlerOptions = 
         case 'deleted':
           return { status: 204, body: undefined };
         case 'not-found':
-          throw carNotFound(path.carId);
+          return carNotFound(path.carId);
         default:
-          throw refused(outcome.status);
+          return refused(outcome.status);
       }
     },
   };

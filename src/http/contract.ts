@@ -13,6 +13,8 @@ export interface CompiledOperation {
   /** Media types the request body may use; empty when the operation takes no body. */
   readonly bodyTypes: readonly string[];
   readonly validators: readonly ValidateFunction[];
+  /** Header parameters: their name in the spec (the handler's key) and in Node's lower case. */
+  readonly headerParams: readonly { name: string; key: string }[];
   /** Path and query parameters typed integer; their raw text must be plain digits before coercion. */
   readonly integerParams: readonly { in: 'path' | 'query'; name: string }[];
   /** The security requirement alternatives (scheme names); empty when the operation is public. */
@@ -30,6 +32,9 @@ export interface RequestParts {
   requestBody?: unknown;
 }
 
+/** What openapi-backend holds for each operation: the function that answers it. */
+export type OperationHandler = (input: never) => Promise<unknown>;
+
 /** The compiled contract. */
 export interface Contract {
   readonly api: OpenAPIBackend;
@@ -37,6 +42,12 @@ export interface Contract {
   readonly route: Router<CompiledOperation>;
   /** Validates (and coerces) a request's parts; throws a 400 problem listing every failure. */
   validate(operation: CompiledOperation, parts: RequestParts): void;
+  /**
+   * Registers one handler per operationId with openapi-backend. In strict mode it refuses a
+   * handler under an operationId the spec does not have; an operation left without a handler is
+   * refused here. Either way start-up fails with a message naming the operationId.
+   */
+  register(handlers: Readonly<Record<string, OperationHandler>>): void;
 }
 
 /**
@@ -74,7 +85,9 @@ export async function compileContract(definition: Document): Promise<Contract> {
         }),
       );
     }
-    const integerParams = ((op.parameters ?? []) as { in: string; name: string; schema?: { type?: string } }[])
+    const parameters = (op.parameters ?? []) as { in: string; name: string; schema?: { type?: string } }[];
+    const headerParams = parameters.filter((p) => p.in === 'header').map((p) => ({ name: p.name, key: p.name.toLowerCase() }));
+    const integerParams = parameters
       .filter((p) => (p.in === 'path' || p.in === 'query') && p.schema?.type === 'integer')
       .map((p) => ({ in: p.in as 'path' | 'query', name: p.name }));
     // An operation's own `security` replaces the document's; `[]` or `[{}]` means public.
@@ -87,6 +100,7 @@ export async function compileContract(definition: Document): Promise<Contract> {
       path: op.path,
       bodyTypes,
       validators,
+      headerParams,
       integerParams,
       security,
       scopes,
@@ -97,6 +111,11 @@ export async function compileContract(definition: Document): Promise<Contract> {
     api,
     operations,
     route: compileRouter(operations),
+    register(handlers) {
+      api.register(handlers as Record<string, never>);
+      const missing = operations.map((op) => op.operationId).filter((id) => typeof api.handlers[id] !== 'function');
+      if (missing.length > 0) throw new Error(`No handler registered for operationId ${missing.join(', ')}`);
+    },
     validate(operation, parts) {
       let errors: ValidationError[] | undefined;
       // Ajv's coercion would read "1.0" or " 1" as 1; an id or a limit is written in plain digits.

@@ -1,6 +1,6 @@
 /** Opaque keyset cursors: the last row's sort values, bound to the query that produced them. */
 import { createHash } from 'node:crypto';
-import { invalidCursor } from '../errors.js';
+import { invalidCursor, type HttpProblem } from '../errors.js';
 import type { Car } from '../types.js';
 
 const VERSION = 1;
@@ -22,17 +22,17 @@ export function encodeCursor(query: string, last: Car): string {
   return `${data}.${checksum(data)}`;
 }
 
-/** Decodes a cursor; a malformed, tampered or foreign one is a 400 problem. */
-export function decodeCursor(cursor: string, query: string): Car {
+/** Decodes a cursor; a malformed, tampered or foreign one gives a 400 problem. */
+export function decodeCursor(cursor: string, query: string): Car | HttpProblem<400> {
   const [data, sum, extra] = cursor.split('.');
   if (data === undefined || sum === undefined || extra !== undefined || checksum(data) !== sum) {
-    throw invalidCursor('The cursor is malformed or has been altered; use the one from the Link header.');
+    return invalidCursor('The cursor is malformed or has been altered; use the one from the Link header.');
   }
   let payload: Partial<CursorPayload>;
   try {
     payload = JSON.parse(Buffer.from(data, 'base64url').toString('utf8')) as Partial<CursorPayload>;
   } catch {
-    throw invalidCursor('The cursor is malformed; use the one from the Link header.');
+    return invalidCursor('The cursor is malformed; use the one from the Link header.');
   }
   const k = payload.k;
   if (
@@ -43,10 +43,10 @@ export function decodeCursor(cursor: string, query: string): Car {
     typeof k.model !== 'string' ||
     typeof k.color !== 'string'
   ) {
-    throw invalidCursor('The cursor is malformed; use the one from the Link header.');
+    return invalidCursor('The cursor is malformed; use the one from the Link header.');
   }
   if (payload.q !== query) {
-    throw invalidCursor('The cursor belongs to a query with other sort or filters; keep them unchanged while paging.');
+    return invalidCursor('The cursor belongs to a query with other sort or filters; keep them unchanged while paging.');
   }
   return { id: k.id, model: k.model, color: k.color };
 }

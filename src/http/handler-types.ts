@@ -1,4 +1,8 @@
-/** Handler types derived from the generated `operations`, so a missing or mistyped handler fails to compile. */
+/**
+ * Handler types derived from the generated `operations`, so a missing or mistyped handler, or an
+ * answer with a status its operation does not document, fails to compile.
+ */
+import type { HttpProblem } from '../errors.js';
 import type { OperationId, operations } from '../types.js';
 
 type Params<Op, In extends 'path' | 'query' | 'header'> = Op extends { parameters: { [K in In]?: infer P } }
@@ -13,11 +17,14 @@ type RequestBodyOf<Op> = Op extends { requestBody: { content: infer C } }
     ? C[keyof C] | undefined
     : undefined;
 
-/** The validated input of an operation: path and query are already coerced to their schema types. */
+/**
+ * The validated input of an operation: path and query are already coerced to their schema types,
+ * and `headers` holds the operation's header parameters under their names in the spec.
+ */
 export interface HandlerInput<Op> {
   path: Params<Op, 'path'>;
   query: Params<Op, 'query'>;
-  headers: Readonly<Record<string, string | string[] | undefined>>;
+  headers: Params<Op, 'header'>;
   body: RequestBodyOf<Op>;
 }
 
@@ -41,7 +48,7 @@ type ResponseBodyOf<R> = R extends { content: { 'application/json': infer B } }
     : undefined;
 
 /** A successful answer: one of the operation's documented 2xx/304 statuses with its body. */
-export type HandlerResult<Op> = Op extends { responses: infer Rs }
+export type HandlerSuccess<Op> = Op extends { responses: infer Rs }
   ? {
       [S in keyof Rs & SuccessStatus]: {
         status: S;
@@ -51,7 +58,17 @@ export type HandlerResult<Op> = Op extends { responses: infer Rs }
     }[keyof Rs & SuccessStatus]
   : never;
 
-/** A handler for one operation. Errors are thrown as `HttpProblem`s. */
+/** The 4xx/5xx statuses an operation documents. */
+export type ErrorStatus<Op> = Op extends { responses: infer Rs } ? Exclude<keyof Rs & number, SuccessStatus> : never;
+
+/**
+ * What a handler answers: a documented success, or a problem with a documented error status
+ * (returned, not thrown, so its status is checked here). Faults a handler cannot foresee (the
+ * store unavailable) are thrown and rendered as 503/500, which every operation documents.
+ */
+export type HandlerResult<Op> = HandlerSuccess<Op> | HttpProblem<ErrorStatus<Op>>;
+
+/** A handler for one operation. */
 export type Handler<Op> = (input: HandlerInput<Op>) => Promise<HandlerResult<Op>>;
 
 /** One handler per operationId, typed from the contract. */

@@ -1,4 +1,5 @@
 /** Turns the validated `GET /cars` query into a store ListQuery, with cursor and next-page link. */
+import { HttpProblem } from '../errors.js';
 import type { ListQuery, SortKey, SortField } from '../store/car-store.js';
 import type { operations } from '../types.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -26,8 +27,8 @@ function queryIdentity(params: ListParams, sort: SortKey[]): string {
   return JSON.stringify([sortText, params.model?.toLowerCase() ?? null, params.color?.toLowerCase() ?? null, params.q?.toLowerCase() ?? null]);
 }
 
-/** The store query for these parameters, and how to build the next page's link. */
-export function toListQuery(params: ListParams): { query: ListQuery; nextLink(last: Car): string } {
+/** The store query for these parameters, and how to build the next page's link; a 400 problem for a bad cursor. */
+export function toListQuery(params: ListParams): { query: ListQuery; nextLink(last: Car): string } | HttpProblem<400> {
   const sort = parseSort(params.sort ?? 'id');
   const identity = queryIdentity(params, sort);
   const query: ListQuery = { limit: params.limit ?? DEFAULT_LIMIT, sort };
@@ -35,7 +36,11 @@ export function toListQuery(params: ListParams): { query: ListQuery; nextLink(la
   if (params.color !== undefined) query.color = params.color;
   if (params.q !== undefined) query.q = params.q;
   if (params.total === true) query.withTotal = true;
-  if (params.cursor !== undefined) query.after = decodeCursor(params.cursor, identity);
+  if (params.cursor !== undefined) {
+    const after = decodeCursor(params.cursor, identity);
+    if (after instanceof HttpProblem) return after;
+    query.after = after;
+  }
 
   return {
     query,

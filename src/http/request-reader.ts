@@ -1,7 +1,16 @@
-/** Reads a routed request into validated parts (path, query, headers, body), shared by the server and the mock. */
+/** Reads a routed request into a handler's validated input (path, query, header parameters, body). */
 import type { Context } from 'koa';
 import { createBodyReader } from './body.js';
 import type { CompiledOperation, Contract, RequestParts } from './contract.js';
+
+/** A handler's input for any operation; `HandlerInput<Op>` is its typed view. */
+export interface OperationInput {
+  path: Record<string, unknown>;
+  query: Record<string, unknown>;
+  /** The operation's header parameters, under their names in the spec. */
+  headers: Record<string, string>;
+  body: unknown;
+}
 
 /** Builds the reader; the body reader is set up once for every media type the contract takes. */
 export function createRequestReader(contract: Contract, { bodyLimit }: { bodyLimit: number }) {
@@ -10,8 +19,8 @@ export function createRequestReader(contract: Contract, { bodyLimit }: { bodyLim
     mediaTypes: [...new Set(contract.operations.flatMap((op) => op.bodyTypes))],
   });
 
-  /** The request's parts, coerced and checked against the operation; throws a 4xx problem. */
-  return async function readRequest(ctx: Context, operation: CompiledOperation, params: Record<string, string>): Promise<RequestParts> {
+  /** The request's input, coerced and checked against the operation; throws a 4xx problem. */
+  return async function readRequest(ctx: Context, operation: CompiledOperation, params: Record<string, string>): Promise<OperationInput> {
     const query = ctx.querystring === '' ? {} : { ...ctx.query };
     const parts: RequestParts = { path: params, query, header: ctx.headers, cookie: {} };
     if (operation.bodyTypes.length > 0) {
@@ -19,8 +28,18 @@ export function createRequestReader(contract: Contract, { bodyLimit }: { bodyLim
       if (body !== undefined) parts.requestBody = body;
     }
     contract.validate(operation, parts);
-    return parts;
+    return { path: parts.path, query: parts.query, headers: headerParams(operation, ctx.headers), body: parts.requestBody };
   };
+}
+
+/** The operation's header parameters from Node's lower-cased headers, keyed as the spec names them. */
+function headerParams(operation: CompiledOperation, headers: Context['headers']): Record<string, string> {
+  const input: Record<string, string> = {};
+  for (const { name, key } of operation.headerParams) {
+    const value = headers[key];
+    if (value !== undefined) input[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return input;
 }
 
 /** Answers OPTIONS for a path: 204 with `Allow`. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { createApp, type AppOptions } from '../../src/app.js';
+import { createApp, type AppSettings } from '../../src/app.js';
 import { compileContract, type Contract } from '../../src/http/contract.js';
 import { loadSpec } from '../../src/spec.js';
 import type { CarStore } from '../../src/store/car-store.js';
@@ -88,7 +88,7 @@ function assertProblem(contract: Contract, answer: Answer, where: string): void 
 }
 
 /** Starts the app on 127.0.0.1:0 over a fresh in-memory SQLite store (or the given one). */
-export async function startServer(options: Partial<AppOptions> & { databaseUrl?: string } = {}): Promise<TestServer> {
+export async function startServer(options: AppSettings & { store?: CarStore; databaseUrl?: string } = {}): Promise<TestServer> {
   const { databaseUrl = 'sqlite::memory:', ...appOptions } = options;
   const store = appOptions.store ?? (await openStore(databaseUrl));
   const app = await createApp({ validateResponses: 'fail', ...appOptions, store });

@@ -1,5 +1,7 @@
-/** The answer the mock gives for each operation: the spec's example for its lowest documented 2xx status. */
+/** Handlers that answer every operation from the spec's examples (the mock): its lowest documented 2xx status. */
 import type { OpenAPIBackend } from 'openapi-backend';
+import type { OperationHandler } from '../http/contract.js';
+import type { RawBody } from '../http/handler-types.js';
 
 /** A canned answer, ready to send. */
 export interface MockAnswer {
@@ -41,4 +43,17 @@ export function mockAnswerFor(api: OpenAPIBackend, operationId: string): MockAns
   // JSON success bodies are application/json without a charset, as the real server sends them (RFC 8259).
   if (isJson(mediaType)) return { status, headers, content: { type: mediaType, text: JSON.stringify(mock) } };
   return { status, headers, content: { type: mediaType, text: typeof mock === 'string' ? mock : JSON.stringify(mock) } };
+}
+
+/** One handler per operation of the spec, each giving that operation's example answer. */
+export function createExampleHandlers(api: OpenAPIBackend): Record<string, OperationHandler> {
+  const handlers: Record<string, OperationHandler> = {};
+  for (const { operationId } of api.router.getOperations()) {
+    if (operationId === undefined) continue;
+    const { status, headers, content } = mockAnswerFor(api, operationId);
+    // Sent as it is, with the example's media type: the text is already what the spec shows.
+    const body: RawBody | undefined = content && { raw: content.text, contentType: content.type };
+    handlers[operationId] = async () => ({ status, headers, body });
+  }
+  return handlers;
 }
