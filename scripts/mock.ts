@@ -1,14 +1,15 @@
 /** `npm run mock`: the mock server on PORT (default 4010) and HOST (default 127.0.0.1), until SIGINT/SIGTERM. */
 import { createServer } from 'node:http';
 import { pino } from 'pino';
-import { createMockApp, loadMockConfig, MOCK_HELP, MockConfigError } from '../src/mock/index.js';
+import { ConfigError } from '../src/config.js';
+import { createMockApp, loadMockConfig, MOCK_HELP } from '../src/mock/index.js';
 
 async function main(): Promise<void> {
   let config;
   try {
     config = loadMockConfig(process.argv.slice(2), process.env);
   } catch (err) {
-    if (!(err instanceof MockConfigError)) throw err;
+    if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`cars-mock: ${err.message}\nRun with --help for the settings.\n`);
     process.exit(2);
   }
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${MOCK_HELP}\n`);
     return;
   }
-  const logger = pino({ level: process.env.LOG_LEVEL || 'info' });
+  const logger = pino({ level: config.logLevel });
   const app = await createMockApp({ logger });
   const server = createServer(app.callback());
   await new Promise<void>((resolve, reject) => {

@@ -1,2 +1,2 @@
 export { createMockApp, type MockAppOptions } from './create-mock-app.js';
-export { loadMockConfig, MockConfigError, MOCK_HELP, type MockConfig } from './mock-config.js';
+export { loadMockConfig, MOCK_HELP, type MockConfig } from './mock-config.js';
