@@ -52,10 +52,10 @@ export function createCarHandlers(store: CarStore, options: CarHandlerOptions = 
   const { requireIfMatch = false, idempotencyTtlMs = DAY_MS } = options;
 
   const conditionFrom = (headers: ConditionHeaders): WriteCondition => {
-    const condition: WriteCondition = { requireIfMatch };
+    const condition: WriteCondition = { requireCondition: requireIfMatch };
     const ifMatch = ifMatchRevisions(headers['If-Match']);
-    if (ifMatch !== undefined) condition.ifMatch = ifMatch;
-    if (headers['If-None-Match']?.trim() === '*') condition.ifNoneMatch = '*';
+    if (ifMatch !== undefined) condition.expectedRevisions = ifMatch === '*' ? 'any' : ifMatch;
+    if (headers['If-None-Match']?.trim() === '*') condition.createOnly = true;
     return condition;
   };
 

@@ -56,14 +56,14 @@ export interface ListPage {
   total?: number;
 }
 
-/** Conditions checked atomically with a write (RFC 9110 §13). */
+/** Conditions checked atomically with a write (the store's side of RFC 9110 §13's preconditions). */
 export interface WriteCondition {
-  /** If-Match: `*`, or the revisions the client accepts. */
-  ifMatch?: '*' | readonly number[];
-  /** If-None-Match: `*` on PUT creates only when the car is absent. */
-  ifNoneMatch?: '*';
-  /** Refuse an unconditional write (no `ifMatch`) to an existing car. */
-  requireIfMatch?: boolean;
+  /** Write only if the car exists (`any`) and, given revisions, is at one of them. */
+  expectedRevisions?: 'any' | readonly number[];
+  /** Create only: refuse the write when the car exists (PUT). */
+  createOnly?: boolean;
+  /** Refuse a write to an existing car that names neither `expectedRevisions` nor `createOnly`. */
+  requireCondition?: boolean;
 }
 
 /** Why a conditional write did not happen. */
@@ -147,12 +147,13 @@ export interface CarStore {
 /** The condition semantics every engine shares: decides a write against the current row. */
 export function checkCondition(current: StoredCar | undefined, condition: WriteCondition | undefined): WriteRefusal | undefined {
   if (!condition) return undefined;
-  if (condition.ifMatch !== undefined) {
+  const { expectedRevisions } = condition;
+  if (expectedRevisions !== undefined) {
     if (!current) return 'precondition-failed';
-    if (condition.ifMatch !== '*' && !condition.ifMatch.includes(current.revision)) return 'precondition-failed';
+    if (expectedRevisions !== 'any' && !expectedRevisions.includes(current.revision)) return 'precondition-failed';
   }
-  if (condition.ifNoneMatch === '*' && current) return 'precondition-failed';
-  if (condition.requireIfMatch && current && condition.ifMatch === undefined && condition.ifNoneMatch === undefined) {
+  if (condition.createOnly && current) return 'precondition-failed';
+  if (condition.requireCondition && current && expectedRevisions === undefined && !condition.createOnly) {
     return 'precondition-required';
   }
   return undefined;

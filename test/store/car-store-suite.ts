@@ -157,17 +157,17 @@ export function describeCarStore(factory: StoreFactory): void {
     });
 
     it('writes when If-Match names the current revision, alone or among others', async () => {
-      const put = await store.put({ id: 1, model: 'Ford', color: 'Red' }, { ifMatch: [car.revision] });
+      const put = await store.put({ id: 1, model: 'Ford', color: 'Red' }, { expectedRevisions: [car.revision] });
       assert.equal(put.status, 'replaced');
       assert.ok(put.status === 'replaced');
-      const updated = await store.update(1, { color: 'Blue' }, { ifMatch: [car.revision, put.car.revision, 999_999] });
+      const updated = await store.update(1, { color: 'Blue' }, { expectedRevisions: [car.revision, put.car.revision, 999_999] });
       assert.equal(updated.status, 'updated');
       assert.ok(updated.status === 'updated');
-      assert.deepEqual(await store.delete(1, { ifMatch: [updated.car.revision] }), { status: 'deleted' });
+      assert.deepEqual(await store.delete(1, { expectedRevisions: [updated.car.revision] }), { status: 'deleted' });
     });
 
     it('refuses a stale If-Match with precondition-failed and writes nothing', async () => {
-      const stale = { ifMatch: [car.revision + 1000] };
+      const stale = { expectedRevisions: [car.revision + 1000] };
       assert.deepEqual(await store.put({ id: 1, model: 'Ford', color: 'Red' }, stale), { status: 'precondition-failed' });
       assert.deepEqual(await store.update(1, { color: 'Red' }, stale), { status: 'precondition-failed' });
       assert.deepEqual(await store.delete(1, stale), { status: 'precondition-failed' });
@@ -175,47 +175,47 @@ export function describeCarStore(factory: StoreFactory): void {
     });
 
     it('accepts If-Match * for an existing car', async () => {
-      assert.equal((await store.put({ id: 1, model: 'Ford', color: 'Red' }, { ifMatch: '*' })).status, 'replaced');
-      assert.equal((await store.update(1, { color: 'Blue' }, { ifMatch: '*' })).status, 'updated');
-      assert.deepEqual(await store.delete(1, { ifMatch: '*' }), { status: 'deleted' });
+      assert.equal((await store.put({ id: 1, model: 'Ford', color: 'Red' }, { expectedRevisions: 'any' })).status, 'replaced');
+      assert.equal((await store.update(1, { color: 'Blue' }, { expectedRevisions: 'any' })).status, 'updated');
+      assert.deepEqual(await store.delete(1, { expectedRevisions: 'any' }), { status: 'deleted' });
     });
 
     it('refuses a PUT with If-Match to an absent car instead of creating it', async () => {
-      assert.deepEqual(await store.put({ id: 2, model: 'Ford', color: 'Red' }, { ifMatch: '*' }), { status: 'precondition-failed' });
-      assert.deepEqual(await store.put({ id: 2, model: 'Ford', color: 'Red' }, { ifMatch: [car.revision] }), {
+      assert.deepEqual(await store.put({ id: 2, model: 'Ford', color: 'Red' }, { expectedRevisions: 'any' }), { status: 'precondition-failed' });
+      assert.deepEqual(await store.put({ id: 2, model: 'Ford', color: 'Red' }, { expectedRevisions: [car.revision] }), {
         status: 'precondition-failed',
       });
       assert.equal(await store.get(2), undefined);
     });
 
     it('answers not-found for PATCH and DELETE with If-Match to an absent car (RFC 9110 §13.2.1)', async () => {
-      assert.deepEqual(await store.update(2, { color: 'Red' }, { ifMatch: '*' }), { status: 'not-found' });
-      assert.deepEqual(await store.delete(2, { ifMatch: [car.revision] }), { status: 'not-found' });
+      assert.deepEqual(await store.update(2, { color: 'Red' }, { expectedRevisions: 'any' }), { status: 'not-found' });
+      assert.deepEqual(await store.delete(2, { expectedRevisions: [car.revision] }), { status: 'not-found' });
     });
 
     it('creates with If-None-Match * only when the car is absent', async () => {
-      assert.deepEqual(await store.put({ id: 1, model: 'Ford', color: 'Red' }, { ifNoneMatch: '*' }), { status: 'precondition-failed' });
+      assert.deepEqual(await store.put({ id: 1, model: 'Ford', color: 'Red' }, { createOnly: true }), { status: 'precondition-failed' });
       assert.deepEqual(await store.get(1), car);
-      assert.equal((await store.put({ id: 2, model: 'Ford', color: 'Red' }, { ifNoneMatch: '*' })).status, 'created');
+      assert.equal((await store.put({ id: 2, model: 'Ford', color: 'Red' }, { createOnly: true })).status, 'created');
     });
 
-    it('with requireIfMatch refuses unconditional writes to existing cars with precondition-required', async () => {
-      const required = { requireIfMatch: true };
+    it('with requireCondition refuses unconditional writes to existing cars with precondition-required', async () => {
+      const required = { requireCondition: true };
       assert.deepEqual(await store.put({ id: 1, model: 'Ford', color: 'Red' }, required), { status: 'precondition-required' });
       assert.deepEqual(await store.update(1, { color: 'Red' }, required), { status: 'precondition-required' });
       assert.deepEqual(await store.delete(1, required), { status: 'precondition-required' });
       assert.deepEqual(await store.get(1), car);
       // Creating needs no If-Match, and a conditional write goes through.
       assert.equal((await store.put({ id: 2, model: 'Ford', color: 'Red' }, required)).status, 'created');
-      assert.equal((await store.update(1, { color: 'Red' }, { ...required, ifMatch: [car.revision] })).status, 'updated');
-      assert.deepEqual(await store.put({ id: 1, model: 'X', color: 'Y' }, { ...required, ifNoneMatch: '*' }), {
+      assert.equal((await store.update(1, { color: 'Red' }, { ...required, expectedRevisions: [car.revision] })).status, 'updated');
+      assert.deepEqual(await store.put({ id: 1, model: 'X', color: 'Y' }, { ...required, createOnly: true }), {
         status: 'precondition-failed',
       });
     });
 
     it('lets exactly one of 20 racing updates with the same If-Match win', async () => {
       const outcomes = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => store.update(1, { color: `Color ${i}` }, { ifMatch: [car.revision] })),
+        Array.from({ length: 20 }, (_, i) => store.update(1, { color: `Color ${i}` }, { expectedRevisions: [car.revision] })),
       );
       const winners = outcomes.filter((o) => o.status === 'updated');
       assert.equal(winners.length, 1);
@@ -227,14 +227,14 @@ export function describeCarStore(factory: StoreFactory): void {
 
     it('lets exactly one of 20 racing If-None-Match * creates win', async () => {
       const outcomes = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => store.put({ id: 77, model: `Model ${i}`, color: 'c' }, { ifNoneMatch: '*' })),
+        Array.from({ length: 20 }, (_, i) => store.put({ id: 77, model: `Model ${i}`, color: 'c' }, { createOnly: true })),
       );
       assert.equal(outcomes.filter((o) => o.status === 'created').length, 1);
       assert.equal(outcomes.filter((o) => o.status === 'precondition-failed').length, 19);
     });
 
     it('deletes exactly once when 10 deletes race with the same If-Match', async () => {
-      const outcomes = await Promise.all(Array.from({ length: 10 }, () => store.delete(1, { ifMatch: [car.revision] })));
+      const outcomes = await Promise.all(Array.from({ length: 10 }, () => store.delete(1, { expectedRevisions: [car.revision] })));
       assert.equal(outcomes.filter((o) => o.status === 'deleted').length, 1);
       assert.equal(outcomes.filter((o) => o.status === 'not-found').length, 9);
     });

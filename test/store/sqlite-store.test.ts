@@ -71,8 +71,8 @@ describe('SQLite store', () => {
         assert.equal(new Set(revisions).size, 10);
         const seenByA = await a.get(10);
         assert.deepEqual(seenByA, await b.get(10));
-        assert.equal((await a.update(10, { color: 'x' }, { ifMatch: [seenByA!.revision] })).status, 'updated');
-        assert.deepEqual(await b.update(10, { color: 'y' }, { ifMatch: [seenByA!.revision] }), { status: 'precondition-failed' });
+        assert.equal((await a.update(10, { color: 'x' }, { expectedRevisions: [seenByA!.revision] })).status, 'updated');
+        assert.deepEqual(await b.update(10, { color: 'y' }, { expectedRevisions: [seenByA!.revision] }), { status: 'precondition-failed' });
       } finally {
         await a.close();
         await b.close();
