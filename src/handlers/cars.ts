@@ -12,7 +12,7 @@ import {
 } from '../errors.js';
 import { formatETag, ifMatchRevisions, ifNoneMatchHits } from '../http/etag.js';
 import type { Handlers } from '../http/handler-types.js';
-import { toListQuery } from '../http/list-query.js';
+import { toListQuery } from './car-list-query.js';
 import type { CarStore, StoredCar, WriteCondition, WriteRefusal } from '../store/car-store.js';
 import type { Car } from '../types.js';
 

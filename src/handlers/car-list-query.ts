@@ -2,7 +2,7 @@
 import { HttpProblem } from '../errors.js';
 import type { ListQuery, SortKey, SortField } from '../store/car-store.js';
 import type { operations } from '../types.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor } from './car-cursor.js';
 import type { Car } from '../types.js';
 
 type ListParams = NonNullable<operations['listCars']['parameters']['query']>;
