@@ -7,6 +7,8 @@ export type { components, operations, paths };
 export type Car = components['schemas']['Car'];
 /** A car as a client sends it: `id` is optional. */
 export type CarCreate = components['schemas']['CarCreate'];
+/** A merge patch of a car (RFC 7396): every field optional. */
+export type CarPatch = components['schemas']['CarPatch'];
 /** An RFC 9457 problem details body. */
 export type Problem = components['schemas']['Problem'];
 /** One failed check in a validation problem. */

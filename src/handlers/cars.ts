@@ -13,7 +13,7 @@ import {
 import { formatETag, ifMatchRevisions, ifNoneMatchHits } from '../http/etag.js';
 import type { Handlers } from '../http/handler-types.js';
 import { toListQuery } from './car-list-query.js';
-import type { CarStore, StoredCar, WriteCondition, WriteRefusal } from '../store/car-store.js';
+import type { CarChanges, CarStore, StoredCar, WriteCondition, WriteRefusal } from '../store/car-store.js';
 import type { Car } from '../types.js';
 
 /** Options for the car handlers. */
@@ -131,7 +131,7 @@ export function createCarHandlers(store: CarStore, options: CarHandlerOptions = 
       const id = path.carId;
       const mismatch = idMismatch(body.id, id);
       if (mismatch) return mismatch;
-      const changes: { model?: string; color?: string } = {};
+      const changes: CarChanges = {};
       if (body.model !== undefined) changes.model = body.model;
       if (body.color !== undefined) changes.color = body.color;
       const outcome = await store.update(id, changes, conditionFrom(headers));

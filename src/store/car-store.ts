@@ -1,5 +1,5 @@
 /** The one data-access contract; every engine implements it with the same names and the same meaning. */
-import type { Car } from '../types.js';
+import type { Car, CarCreate, CarPatch } from '../types.js';
 
 /** The largest id: 2^53 - 1, so every JSON parser reads ids exactly. */
 export const MAX_CAR_ID = Number.MAX_SAFE_INTEGER;
@@ -13,15 +13,14 @@ export interface StoredCar extends Car {
   revision: number;
 }
 
-/** A car to insert; without an id the store picks the next free one (max id + 1, or the lowest gap). */
-export interface NewCar {
-  id?: number;
-  model: string;
-  color: string;
-}
+/** A car to insert, as a client creates it; without an id the store picks the next free one (max id + 1, or the lowest gap). */
+export type NewCar = CarCreate;
 
-/** Sortable fields. Strings compare by their UTF-8 bytes (SQLite BINARY, PostgreSQL COLLATE "C"). */
-export type SortField = 'id' | 'model' | 'color';
+/** The fields `update` may change: a patch without its id (a car's id never changes). */
+export type CarChanges = Omit<CarPatch, 'id'>;
+
+/** Sortable fields: every field of a car. Strings compare by their UTF-8 bytes (SQLite BINARY, PostgreSQL COLLATE "C"). */
+export type SortField = keyof Car;
 
 /** One sort key. */
 export interface SortKey {
@@ -34,9 +33,9 @@ export interface ListQuery {
   /** Page size, 1..1000. */
   limit: number;
   /** Exact match, case-insensitive (compared after JavaScript `toLowerCase()`). */
-  model?: string;
+  model?: Car['model'];
   /** Exact match, case-insensitive (compared after JavaScript `toLowerCase()`). */
-  color?: string;
+  color?: Car['color'];
   /** Substring of model or color, case-insensitive; no wildcards. */
   q?: string;
   /** Sort keys; `id` ascending is appended as the final tie-breaker when absent. */
@@ -135,7 +134,7 @@ export interface CarStore {
   /** Creates or replaces the car with `car.id`, if the condition holds. */
   put(car: Car, condition?: WriteCondition): Promise<PutOutcome>;
   /** Changes some fields of an existing car, if the condition holds. */
-  update(id: number, changes: { model?: string; color?: string }, condition?: WriteCondition): Promise<UpdateOutcome>;
+  update(id: number, changes: CarChanges, condition?: WriteCondition): Promise<UpdateOutcome>;
   /** Deletes the car, if the condition holds. */
   delete(id: number, condition?: WriteCondition): Promise<DeleteOutcome>;
   /** Resolves when the store can serve requests; rejects when it cannot. */

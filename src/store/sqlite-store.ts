@@ -11,6 +11,7 @@ import {
   checkCondition,
   firstAnswerOf,
   replayOf,
+  type CarChanges,
   type DeleteOutcome,
   type FirstAnswer,
   type IdempotencyClaim,
@@ -224,7 +225,7 @@ function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStor
     return { status: current ? 'replaced' : 'created', car: stored };
   };
 
-  const update = (id: number, changes: { model?: string; color?: string }, condition: WriteCondition | undefined): UpdateOutcome => {
+  const update = (id: number, changes: CarChanges, condition: WriteCondition | undefined): UpdateOutcome => {
     const current = getCar.get(id);
     // RFC 9110 §13.2.1: preconditions are ignored when the answer would be 404 anyway.
     if (!current) return { status: 'not-found' };
