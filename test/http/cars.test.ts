@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startServer, type TestServer } from '../support/server.js';
+import { describe, it } from 'node:test';
+import { useServer } from '../support/server.js';
 
 describe('cars resource over HTTP', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startServer();
-  });
-  after(() => server.close());
+  const server = useServer();
+  const mergePatch = { 'Content-Type': 'application/merge-patch+json' };
+
+  /** Stores a car for one test; each test uses ids of its own, so no test needs another's data. */
+  async function given(car: { id: number; model: string; color: string }): Promise<void> {
+    const res = await server.request('PUT', `/cars/${car.id}`, { json: car });
+    assert.equal(res.status, 201, `car ${car.id} is new: ${res.text}`);
+  }
 
   describe('POST /cars', () => {
     it('creates a car with the client-chosen id and answers 201 with Location and ETag', async () => {
@@ -18,18 +21,21 @@ describe('cars resource over HTTP', () => {
       assert.match(res.headers.get('etag') ?? '', /^"\d+"$/);
     });
 
-    it('picks the next free id when none is given', async () => {
+    it('picks the id after the highest when none is given', async () => {
+      await given({ id: 500, model: 'Honda', color: 'White' });
+      const highest = (await server.request('GET', '/cars?sort=-id&limit=1')).json[0].id as number;
       const res = await server.request('POST', '/cars', { json: { model: 'Ford', color: 'Black' } });
       assert.equal(res.status, 201);
-      assert.equal(res.json.id, 11);
-      assert.equal(res.headers.get('location'), '/cars/11');
+      assert.equal(res.json.id, highest + 1);
+      assert.equal(res.headers.get('location'), `/cars/${highest + 1}`);
     });
 
     it('answers 409 problem when the id exists, and keeps the first car', async () => {
-      const res = await server.request('POST', '/cars', { json: { id: 10, model: 'Other', color: 'Red' } });
+      await given({ id: 12, model: 'Honda', color: 'White' });
+      const res = await server.request('POST', '/cars', { json: { id: 12, model: 'Other', color: 'Red' } });
       assert.equal(res.status, 409);
       assert.equal(res.json.type, 'urn:cars-api:problem:conflict');
-      const kept = await server.request('GET', '/cars/10');
+      const kept = await server.request('GET', '/cars/12');
       assert.equal(kept.json.model, 'Honda');
     });
 
@@ -77,9 +83,10 @@ describe('cars resource over HTTP', () => {
 
   describe('GET /cars/{carId}', () => {
     it('returns the car', async () => {
-      const res = await server.request('GET', '/cars/10');
+      await given({ id: 20, model: 'Honda', color: 'White' });
+      const res = await server.request('GET', '/cars/20');
       assert.equal(res.status, 200);
-      assert.deepEqual(res.json, { id: 10, model: 'Honda', color: 'White' });
+      assert.deepEqual(res.json, { id: 20, model: 'Honda', color: 'White' });
     });
 
     it('answers 404 problem when the car is missing', async () => {
@@ -98,7 +105,8 @@ describe('cars resource over HTTP', () => {
     });
 
     it('answers HEAD like GET, without a body', async () => {
-      const res = await server.request('HEAD', '/cars/10');
+      await given({ id: 21, model: 'Honda', color: 'White' });
+      const res = await server.request('HEAD', '/cars/21');
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('content-type'), 'application/json');
     });
@@ -106,56 +114,64 @@ describe('cars resource over HTTP', () => {
 
   describe('PUT /cars/{carId}', () => {
     it('replaces an existing car with 200', async () => {
-      const res = await server.request('PUT', '/cars/10', { json: { id: 10, model: 'New Honda', color: 'New Black' } });
+      await given({ id: 30, model: 'Honda', color: 'White' });
+      const res = await server.request('PUT', '/cars/30', { json: { id: 30, model: 'New Honda', color: 'New Black' } });
       assert.equal(res.status, 200);
-      assert.deepEqual(res.json, { id: 10, model: 'New Honda', color: 'New Black' });
+      assert.deepEqual(res.json, { id: 30, model: 'New Honda', color: 'New Black' });
     });
 
     it('creates an absent car with 201 and Location', async () => {
-      const res = await server.request('PUT', '/cars/77', { json: { model: 'Tesla', color: 'Red' } });
+      const res = await server.request('PUT', '/cars/31', { json: { model: 'Tesla', color: 'Red' } });
       assert.equal(res.status, 201);
-      assert.equal(res.headers.get('location'), '/cars/77');
+      assert.equal(res.headers.get('location'), '/cars/31');
     });
 
     it('answers 400 when the body id differs from the path id, and changes nothing', async () => {
-      const res = await server.request('PUT', '/cars/77', { json: { id: 78, model: 'X', color: 'Y' } });
+      await given({ id: 32, model: 'Tesla', color: 'Red' });
+      const res = await server.request('PUT', '/cars/32', { json: { id: 33, model: 'X', color: 'Y' } });
       assert.equal(res.status, 400);
-      assert.equal((await server.request('GET', '/cars/77')).json.model, 'Tesla');
-      assert.equal((await server.request('GET', '/cars/78')).status, 404);
+      assert.equal((await server.request('GET', '/cars/32')).json.model, 'Tesla');
+      assert.equal((await server.request('GET', '/cars/33')).status, 404);
     });
   });
 
   describe('PATCH /cars/{carId}', () => {
     it('merges the patch and keeps the other fields', async () => {
-      const res = await server.request('PATCH', '/cars/77', { body: '{"color":"Blue"}', headers: { 'Content-Type': 'application/merge-patch+json' } });
+      await given({ id: 40, model: 'Tesla', color: 'Red' });
+      const res = await server.request('PATCH', '/cars/40', { body: '{"color":"Blue"}', headers: mergePatch });
       assert.equal(res.status, 200);
-      assert.deepEqual(res.json, { id: 77, model: 'Tesla', color: 'Blue' });
+      assert.deepEqual(res.json, { id: 40, model: 'Tesla', color: 'Blue' });
     });
 
     it('refuses to remove a required member with null', async () => {
-      const res = await server.request('PATCH', '/cars/77', { body: '{"model":null}', headers: { 'Content-Type': 'application/merge-patch+json' } });
+      await given({ id: 41, model: 'Tesla', color: 'Red' });
+      const res = await server.request('PATCH', '/cars/41', { body: '{"model":null}', headers: mergePatch });
       assert.equal(res.status, 400);
       assert.equal(res.json.errors[0].pointer, '/model');
     });
 
     it('refuses to change the id', async () => {
-      const res = await server.request('PATCH', '/cars/77', { body: '{"id":5}', headers: { 'Content-Type': 'application/merge-patch+json' } });
+      await given({ id: 42, model: 'Tesla', color: 'Red' });
+      const res = await server.request('PATCH', '/cars/42', { body: '{"id":5}', headers: mergePatch });
       assert.equal(res.status, 400);
+      assert.equal((await server.request('GET', '/cars/42')).json.id, 42);
     });
 
     it('answers 415 for a plain JSON body and 404 for a missing car', async () => {
-      const wrong = await server.request('PATCH', '/cars/77', { json: { color: 'Green' } });
+      await given({ id: 43, model: 'Tesla', color: 'Red' });
+      const wrong = await server.request('PATCH', '/cars/43', { json: { color: 'Green' } });
       assert.equal(wrong.status, 415);
-      const missing = await server.request('PATCH', '/cars/424242', { body: '{"color":"Blue"}', headers: { 'Content-Type': 'application/merge-patch+json' } });
+      const missing = await server.request('PATCH', '/cars/424242', { body: '{"color":"Blue"}', headers: mergePatch });
       assert.equal(missing.status, 404);
     });
   });
 
   describe('DELETE /cars/{carId}', () => {
     it('deletes with 204 and then answers 404', async () => {
-      assert.equal((await server.request('DELETE', '/cars/77')).status, 204);
-      assert.equal((await server.request('DELETE', '/cars/77')).status, 404);
-      assert.equal((await server.request('GET', '/cars/77')).status, 404);
+      await given({ id: 50, model: 'Tesla', color: 'Red' });
+      assert.equal((await server.request('DELETE', '/cars/50')).status, 204);
+      assert.equal((await server.request('DELETE', '/cars/50')).status, 404);
+      assert.equal((await server.request('GET', '/cars/50')).status, 404);
     });
   });
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Car } from '../../src/types.js';
-import { startServer, type Answer, type TestServer } from '../support/server.js';
+import { useServer, type Answer, type ServerOptions, type TestServer } from '../support/server.js';
 
 const MERGE_PATCH = { 'Content-Type': 'application/merge-patch+json' };
 
@@ -42,11 +42,7 @@ async function assertRefused(server: TestServer, res: Answer, id: number, unchan
 }
 
 describe('ETag', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startServer();
-  });
-  after(() => server.close());
+  const server = useServer();
 
   describe('GET /cars/{carId}', () => {
     it('answers a strong ETag that the write returned, and the same tag on every read', async () => {
@@ -238,13 +234,10 @@ describe('ETag', () => {
 });
 
 describe('a server that requires If-Match', () => {
-  let server: TestServer;
   let tag: string;
-  before(async () => {
-    server = await startServer({ requireIfMatch: true });
-    tag = await create(server, { id: 1, model: 'Honda', color: 'White' });
+  const server = useServer({ requireIfMatch: true }, async (s) => {
+    tag = await create(s, { id: 1, model: 'Honda', color: 'White' });
   });
-  after(() => server.close());
 
   const assertRequired = async (res: Answer) => {
     assert.equal(res.status, 428, res.text);
@@ -290,17 +283,11 @@ describe('a server that requires If-Match', () => {
   });
 });
 
-/** Registers the race tests over a server built by `start`. */
-function describeRaces(name: string, start: () => Promise<TestServer>, cleanup: () => void = () => {}) {
+/** Registers the race tests over a server built with `options`. */
+function describeRaces(name: string, options: ServerOptions, cleanup: () => void = () => {}) {
   describe(`racing If-Match writes (${name})`, () => {
-    let server: TestServer;
-    before(async () => {
-      server = await start();
-    });
-    after(async () => {
-      await server.close();
-      cleanup();
-    });
+    const server = useServer(options);
+    after(cleanup);
 
     /** Fires `n` writes at once, all conditional on the same tag; exactly one may win. */
     async function race(id: number, write: (i: number, tag: string) => Promise<Answer>, n = 30): Promise<void> {
@@ -351,11 +338,11 @@ function describeRaces(name: string, start: () => Promise<TestServer>, cleanup: 
   });
 }
 
-describeRaces('in-memory SQLite', () => startServer());
+describeRaces('in-memory SQLite', {});
 
 const dir = mkdtempSync(join(tmpdir(), 'cars-conditional-'));
 describeRaces(
   'file-backed SQLite',
-  () => startServer({ databaseUrl: `sqlite:${join(dir, 'cars.db')}` }),
+  { databaseUrl: `sqlite:${join(dir, 'cars.db')}` },
   () => rmSync(dir, { recursive: true, force: true }),
 );

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { Car } from '../../src/types.js';
-import { checkAgainstSpec, startServer, type Answer, type RequestOptions, type TestServer } from '../support/server.js';
+import { checkAgainstSpec, useServer, type Answer, type RequestOptions } from '../support/server.js';
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 const MERGE_PATCH = { 'Content-Type': 'application/merge-patch+json' };
@@ -18,25 +18,20 @@ interface RawOutcome {
 }
 
 describe('hostile input', () => {
-  let server: TestServer;
-  let port: number;
   // Every error the app logs; a hostile request must never reach the 5xx path.
   const errorLogs: { msg: string; err?: { code?: string; message?: string } }[] = [];
   // Ids of the cars that valid requests in this file created; nothing else may be stored at the end.
   const created = new Set<number>();
-
-  before(async () => {
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        errorLogs.push(JSON.parse(chunk.toString()) as (typeof errorLogs)[number]);
-        done();
-      },
-    });
-    server = await startServer({ logger: pino({ level: 'error' }, sink) });
-    port = Number(new URL(server.url).port);
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      errorLogs.push(JSON.parse(chunk.toString()) as (typeof errorLogs)[number]);
+      done();
+    },
+  });
+  const server = useServer({ logger: pino({ level: 'error' }, sink) }, async () => {
     await mustCreate({ id: 1, model: 'Honda', color: 'White' });
   });
-  after(() => server.close());
+  const port = () => Number(new URL(server.url).port);
 
   async function mustCreate(car: { id?: number; model: string; color: string }): Promise<Car> {
     const res = await server.request('POST', '/cars', { json: car });
@@ -67,7 +62,7 @@ describe('hostile input', () => {
    */
   function rawExchange(data: string | Buffer): Promise<RawOutcome> {
     return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1');
+      const socket = connect(port(), '127.0.0.1');
       let text = '';
       const timer = setTimeout(() => {
         socket.destroy();
@@ -101,7 +96,7 @@ describe('hostile input', () => {
   /** A request through node:http, for methods fetch refuses to send; the answer is checked against the spec. */
   function nodeRequest(method: string, path: string): Promise<Answer> {
     return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, method, path }, (res) => {
+      const req = httpRequest({ host: '127.0.0.1', port: port(), method, path }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
@@ -511,7 +506,7 @@ describe('hostile input', () => {
             return;
           }
           // The other half vanish without a FIN: the socket is destroyed right after the write.
-          const socket = connect(port, '127.0.0.1');
+          const socket = connect(port(), '127.0.0.1');
           socket.on('error', () => {});
           await new Promise<void>((resolve) => socket.write(partial, () => resolve()));
           socket.destroy();

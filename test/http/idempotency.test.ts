@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Car } from '../../src/types.js';
-import { startServer, type Answer, type TestServer } from '../support/server.js';
+import { startServer, useServer, type Answer, type TestServer } from '../support/server.js';
 
 const post = (server: TestServer, body: unknown, key?: string) =>
   server.request('POST', '/cars', { json: body, ...(key === undefined ? {} : { headers: { 'Idempotency-Key': key } }) });
@@ -29,11 +29,7 @@ function assertReplay(replay: Answer, first: Answer): void {
 }
 
 describe('POST /cars with Idempotency-Key', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startServer();
-  });
-  after(() => server.close());
+  const server = useServer();
 
   it('replays the first answer for the same key and body, and creates no second car', async () => {
     const body = { id: 100, model: 'Replay', color: 'White' };
@@ -185,11 +181,7 @@ describe('POST /cars with Idempotency-Key across a restart', () => {
 });
 
 describe('POST /cars with an expired Idempotency-Key', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startServer({ idempotencyTtlMs: 50 });
-  });
-  after(() => server.close());
+  const server = useServer({ idempotencyTtlMs: 50 });
 
   it('creates a new car for an auto-assigned id once the key has expired', async () => {
     const body = { model: 'Expiring', color: 'White' };

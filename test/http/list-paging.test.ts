@@ -1,9 +1,9 @@
 /** GET /cars over HTTP: limit, keyset paging through Link: rel="next", filters, sort and X-Total-Count. */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { createCarsClient } from '../../src/client/index.js';
 import type { Car } from '../../src/types.js';
-import { startServer, type Answer, type TestServer } from '../support/server.js';
+import { useServer, type Answer, type TestServer } from '../support/server.js';
 
 // Mixed case, accents, '%' and '_' (which must not act as wildcards), and letters whose UTF-8
 // byte order differs from JavaScript's UTF-16 order (fullwidth U+FF26 vs the astral 😀).
@@ -129,13 +129,8 @@ function assertSorted(cars: readonly Car[], sort: string): void {
 }
 
 describe('GET /cars', () => {
-  let server: TestServer;
   const all = seedCars(SEEDED);
-  before(async () => {
-    server = await startServer();
-    await seed(server, all);
-  });
-  after(() => server.close());
+  const server = useServer({}, (s) => seed(s, all));
 
   describe('limit', () => {
     it('answers 100 cars by id with a next link when limit is absent', async () => {
@@ -345,8 +340,8 @@ describe('GET /cars', () => {
 });
 
 describe('GET /cars while cars are being added', () => {
-  let server: TestServer;
   const all = seedCars(SEEDED);
+  const server = useServer({}, (s) => seed(s, all));
   // Ids above the seeded range and inside its gaps, so new cars land before and after the cursor.
   let nextNew = 0;
   const newCar = (): Car => {
@@ -370,11 +365,6 @@ describe('GET /cars while cars are being added', () => {
     );
   };
 
-  before(async () => {
-    server = await startServer();
-    await seed(server, all);
-  });
-  after(() => server.close());
 
   /** Every car that existed before the walk appears once; nothing appears twice; nothing unknown appears. */
   const assertWalk = (cars: readonly Car[], existing: readonly Car[], sort: string) => {

@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { generateApiKey, hashSecret } from '../../src/auth/api-keys.js';
 import { loadSpec, SPEC_PATH } from '../../src/spec.js';
 import { openStore } from '../../src/store/open-store.js';
-import { startServer, type Answer, type TestServer } from '../support/server.js';
+import { useServer, type Answer, type TestServer } from '../support/server.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TIMEOUT_MS = 10_000;
@@ -75,13 +75,10 @@ async function get(server: TestServer, path: string): Promise<Response> {
 }
 
 describe('request logs and X-Request-Id', () => {
-  let server: TestServer;
   const log = memoryLogger();
-  before(async () => {
-    server = await startServer({ logger: log.logger });
-    await server.request('PUT', '/cars/1', { json: { model: 'Honda', color: 'White' }, headers: { 'X-Request-Id': 'seed-1' } });
+  const server = useServer({ logger: log.logger }, async (s) => {
+    await s.request('PUT', '/cars/1', { json: { model: 'Honda', color: 'White' }, headers: { 'X-Request-Id': 'seed-1' } });
   });
-  after(() => server.close());
 
   /** The one request line for a request id; fails when there is none or more than one. */
   function lineFor(requestId: string): RequestLine {
@@ -174,16 +171,14 @@ describe('request logs and X-Request-Id', () => {
 });
 
 describe('request logs with authentication on', () => {
-  let server: TestServer;
   const log = memoryLogger();
   const key = generateApiKey();
   const wrong = generateApiKey();
-  before(async () => {
+  const server = useServer(async () => {
     const store = await openStore('sqlite::memory:');
     await store.createApiKey({ id: key.id, name: 'observability', scopes: ['cars:read', 'cars:write'], secretHash: hashSecret(key.secret) });
-    server = await startServer({ store, logger: log.logger, auth: { keys: store } });
+    return { store, logger: log.logger, auth: { keys: store } };
   });
-  after(() => server.close());
 
   it('never logs an accepted or a refused key, whichever header carried it', async () => {
     const statuses = [];
@@ -206,15 +201,12 @@ describe('request logs with authentication on', () => {
 });
 
 describe('GET /metrics', () => {
-  let server: TestServer;
   const N = 7;
-  before(async () => {
-    server = await startServer();
-    await server.request('PUT', '/cars/1', { json: { model: 'Honda', color: 'White' } });
-    for (let i = 0; i < N; i++) assert.equal((await server.request('GET', '/cars/1')).status, 200);
-    assert.equal((await server.request('GET', '/cars/2')).status, 404);
+  const server = useServer({}, async (s) => {
+    await s.request('PUT', '/cars/1', { json: { model: 'Honda', color: 'White' } });
+    for (let i = 0; i < N; i++) assert.equal((await s.request('GET', '/cars/1')).status, 200);
+    assert.equal((await s.request('GET', '/cars/2')).status, 404);
   });
-  after(() => server.close());
 
   it('answers the Prometheus text format with the content type the spec documents', async () => {
     const response = await get(server, '/metrics');
@@ -264,11 +256,7 @@ describe('GET /metrics', () => {
 });
 
 describe('health and the served contract', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startServer();
-  });
-  after(() => server.close());
+  const server = useServer();
 
   it('GET /healthz answers 200', async () => {
     const answer = await server.request('GET', '/healthz');

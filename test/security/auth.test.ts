@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { generateApiKey, hashSecret } from '../../src/auth/api-keys.js';
 import type { Scope } from '../../src/store/api-key-store.js';
 import { openStore } from '../../src/store/open-store.js';
-import { startServer, type TestServer } from '../support/server.js';
+import { useServer } from '../support/server.js';
 
 describe('authentication and scopes', () => {
-  let server: TestServer;
   const keys: Record<'full' | 'readOnly' | 'writeOnly' | 'revoked', string> = { full: '', readOnly: '', writeOnly: '', revoked: '' };
 
-  before(async () => {
+  const server = useServer(async () => {
     const store = await openStore('sqlite::memory:');
     const make = async (name: string, scopes: Scope[]) => {
       const { id, secret, key } = generateApiKey();
@@ -22,11 +21,11 @@ describe('authentication and scopes', () => {
     const revoked = await make('revoked', ['cars:read', 'cars:write']);
     await store.revokeApiKey(revoked.id);
     keys.revoked = revoked.key;
-    server = await startServer({ store, auth: { keys: store } });
-    const seeded = await server.request('PUT', '/cars/1', { json: { model: 'Honda', color: 'White' }, headers: { 'X-API-Key': keys.full } });
+    return { store, auth: { keys: store } };
+  }, async (s) => {
+    const seeded = await s.request('PUT', '/cars/1', { json: { model: 'Honda', color: 'White' }, headers: { 'X-API-Key': keys.full } });
     assert.equal(seeded.status, 201);
   });
-  after(() => server.close());
 
   const writes = [
     ['POST', '/cars', { json: { id: 2, model: 'Ford', color: 'Black' } }],

@@ -1,5 +1,6 @@
 /** Test harness: the real app on an ephemeral loopback port, and a request helper that checks every answer against the spec. */
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -87,8 +88,11 @@ function assertProblem(contract: Contract, answer: Answer, where: string): void 
   assert.ok(problemValidator(answer.json), `${where}: not a Problem: ${JSON.stringify(problemValidator.errors)}`);
 }
 
+/** What a test server is built from: the app's settings, and its store (or where to open one). */
+export type ServerOptions = AppSettings & { store?: CarStore; databaseUrl?: string };
+
 /** Starts the app on 127.0.0.1:0 over a fresh in-memory SQLite store (or the given one). */
-export async function startServer(options: AppSettings & { store?: CarStore; databaseUrl?: string } = {}): Promise<TestServer> {
+export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
   const { databaseUrl = 'sqlite::memory:', ...appOptions } = options;
   const store = appOptions.store ?? (await openStore(databaseUrl));
   const app = await createApp({ validateResponses: 'fail', ...appOptions, store });
@@ -128,4 +132,35 @@ export async function request(baseUrl: string, method: string, path: string, opt
   const answer: Answer = { status: response.status, headers: response.headers, text, json };
   await checkAgainstSpec(method, path, answer);
   return answer;
+}
+
+/**
+ * Starts a server before the tests of the enclosing `describe` (after `prepare`, which may build
+ * its store or keys, and then `setup`, which may seed it) and closes it after them. The returned
+ * object forwards to that server, so tests use it as `server.request(...)`.
+ */
+export function useServer(
+  prepare: ServerOptions | (() => Promise<ServerOptions>) = {},
+  setup?: (server: TestServer) => Promise<void>,
+): TestServer {
+  let started: TestServer | undefined;
+  before(async () => {
+    started = await startServer(typeof prepare === 'function' ? await prepare() : prepare);
+    await setup?.(started);
+  });
+  after(() => started?.close());
+  const current = (): TestServer => {
+    if (!started) throw new Error('useServer(): the server starts in before(); use it inside a test or a hook');
+    return started;
+  };
+  return {
+    get url() {
+      return current().url;
+    },
+    get store() {
+      return current().store;
+    },
+    request: (method, path, options) => current().request(method, path, options),
+    close: () => current().close(),
+  };
 }

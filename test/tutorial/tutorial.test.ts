@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import { startServer, type TestServer } from '../support/server.js';
+import { describe, it } from 'node:test';
+import { startServer, useServer } from '../support/server.js';
 
 const here = new URL('.', import.meta.url);
 const TUTORIAL_URL = 'http://localhost:8080';
@@ -29,11 +29,7 @@ function parseCurl(output: string): { status: number; type: string | undefined; 
 }
 
 describe('the tutorial clients, unchanged', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startServer();
-  });
-  after(() => server.close());
+  const server = useServer();
 
   it('runs the curl session: 201, 201, 200, 200 Ford, 200, 204, 200 with one car', async () => {
     const commands = curlCommands(server.url);
