@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Car } from '../../src/types.js';
 import { useServer, type Answer, type ServerOptions, type TestServer } from '../support/server.js';
 
@@ -43,66 +43,75 @@ async function assertRefused(server: TestServer, res: Answer, id: number, unchan
 
 describe('ETag', () => {
   const server = useServer();
+  // Every test works on cars of its own, so the tests pass in any order.
+  let lastId = 0;
+  const freshId = () => ++lastId;
 
   describe('GET /cars/{carId}', () => {
     it('answers a strong ETag that the write returned, and the same tag on every read', async () => {
-      const tag = await create(server, { id: 1, model: 'Honda', color: 'White' });
-      assert.equal((await read(server, 1)).tag, tag);
-      assert.equal((await read(server, 1)).tag, tag);
-      const head = await server.request('HEAD', '/cars/1');
+      const id = freshId();
+      const tag = await create(server, { id, model: 'Honda', color: 'White' });
+      assert.equal((await read(server, id)).tag, tag);
+      assert.equal((await read(server, id)).tag, tag);
+      const head = await server.request('HEAD', `/cars/${id}`);
       assert.equal(head.headers.get('etag'), tag);
     });
 
     it('changes the tag on every PUT, even one that repeats the same content', async () => {
-      const tags = new Set([(await read(server, 1)).tag]);
+      const id = freshId();
+      const tags = new Set([await create(server, { id, model: 'Honda', color: 'White' })]);
       for (let i = 0; i < 3; i++) {
-        const res = await server.request('PUT', '/cars/1', { json: { model: 'Honda', color: 'White' } });
+        const res = await server.request('PUT', `/cars/${id}`, { json: { model: 'Honda', color: 'White' } });
         assert.equal(res.status, 200);
         const tag = strongTag(res);
-        assert.equal((await read(server, 1)).tag, tag, 'GET answers the tag the PUT returned');
+        assert.equal((await read(server, id)).tag, tag, 'GET answers the tag the PUT returned');
         tags.add(tag);
       }
       assert.equal(tags.size, 4);
     });
 
     it('changes the tag on every PATCH', async () => {
-      const { tag: old } = await read(server, 1);
-      const res = await server.request('PATCH', '/cars/1', { body: '{"color":"Blue"}', headers: MERGE_PATCH });
+      const id = freshId();
+      const old = await create(server, { id, model: 'Honda', color: 'White' });
+      const res = await server.request('PATCH', `/cars/${id}`, { body: '{"color":"Blue"}', headers: MERGE_PATCH });
       assert.equal(res.status, 200);
       const patched = strongTag(res);
       assert.notEqual(patched, old);
-      assert.equal((await read(server, 1)).tag, patched);
-      const same = await server.request('PATCH', '/cars/1', { body: '{"color":"Blue"}', headers: MERGE_PATCH });
+      assert.equal((await read(server, id)).tag, patched);
+      const same = await server.request('PATCH', `/cars/${id}`, { body: '{"color":"Blue"}', headers: MERGE_PATCH });
       assert.notEqual(strongTag(same), patched, 'a PATCH that changes nothing is still a write');
     });
 
     it('gives a car deleted and created again with the same content a new tag', async () => {
-      const first = await create(server, { id: 2, model: 'Ford', color: 'Black' });
-      assert.equal((await server.request('DELETE', '/cars/2')).status, 204);
-      const second = await create(server, { id: 2, model: 'Ford', color: 'Black' });
+      const id = freshId();
+      const first = await create(server, { id, model: 'Ford', color: 'Black' });
+      assert.equal((await server.request('DELETE', `/cars/${id}`)).status, 204);
+      const second = await create(server, { id, model: 'Ford', color: 'Black' });
       assert.notEqual(second, first);
-      assert.equal((await server.request('DELETE', '/cars/2')).status, 204);
-      const third = await server.request('POST', '/cars', { json: { id: 2, model: 'Ford', color: 'Black' } });
+      assert.equal((await server.request('DELETE', `/cars/${id}`)).status, 204);
+      const third = await server.request('POST', '/cars', { json: { id, model: 'Ford', color: 'Black' } });
       assert.equal(third.status, 201);
       assert.ok(![first, second].includes(strongTag(third)));
     });
 
     it('never gives two cars the same tag', async () => {
-      const a = await create(server, { id: 3, model: 'Same', color: 'Same' });
-      const b = await create(server, { id: 4, model: 'Same', color: 'Same' });
+      const a = await create(server, { id: freshId(), model: 'Same', color: 'Same' });
+      const b = await create(server, { id: freshId(), model: 'Same', color: 'Same' });
       assert.notEqual(a, b);
     });
   });
 
   describe('If-None-Match on GET /cars/{carId}', () => {
+    let id: number;
     let current: { car: Car; tag: string };
-    before(async () => {
-      await create(server, { id: 10, model: 'Tesla', color: 'Red' });
-      current = await read(server, 10);
+    beforeEach(async () => {
+      id = freshId();
+      await create(server, { id, model: 'Tesla', color: 'Red' });
+      current = await read(server, id);
     });
 
     it('answers 304 with the ETag and no body for the current tag', async () => {
-      const res = await server.request('GET', '/cars/10', { headers: { 'If-None-Match': current.tag } });
+      const res = await server.request('GET', `/cars/${id}`, { headers: { 'If-None-Match': current.tag } });
       assert.equal(res.status, 304);
       assert.equal(res.text, '');
       assert.equal(res.headers.get('etag'), current.tag);
@@ -110,26 +119,26 @@ describe('ETag', () => {
 
     it('answers 304 for *, for a list holding the tag, and for its weak form (weak comparison)', async () => {
       for (const value of ['*', `"999999", ${current.tag}`, weak(current.tag)]) {
-        const res = await server.request('GET', '/cars/10', { headers: { 'If-None-Match': value } });
+        const res = await server.request('GET', `/cars/${id}`, { headers: { 'If-None-Match': value } });
         assert.equal(res.status, 304, value);
         assert.equal(res.headers.get('etag'), current.tag, value);
       }
     });
 
     it('answers 304 to HEAD as well', async () => {
-      const res = await server.request('HEAD', '/cars/10', { headers: { 'If-None-Match': current.tag } });
+      const res = await server.request('HEAD', `/cars/${id}`, { headers: { 'If-None-Match': current.tag } });
       assert.equal(res.status, 304);
     });
 
     it('answers 200 with the car for a stale or foreign tag', async () => {
       const stale = current.tag;
-      const res = await server.request('PATCH', '/cars/10', { body: '{"model":"Tesla S"}', headers: MERGE_PATCH });
+      const res = await server.request('PATCH', `/cars/${id}`, { body: '{"model":"Tesla S"}', headers: MERGE_PATCH });
       assert.equal(res.status, 200);
-      current = await read(server, 10);
+      current = await read(server, id);
       for (const value of [stale, '"abc"', '"0"', 'garbage']) {
-        const answer = await server.request('GET', '/cars/10', { headers: { 'If-None-Match': value } });
+        const answer = await server.request('GET', `/cars/${id}`, { headers: { 'If-None-Match': value } });
         assert.equal(answer.status, 200, value);
-        assert.deepEqual(answer.json, { id: 10, model: 'Tesla S', color: 'Red' });
+        assert.deepEqual(answer.json, { id, model: 'Tesla S', color: 'Red' });
         assert.equal(answer.headers.get('etag'), current.tag);
       }
     });
@@ -141,120 +150,133 @@ describe('ETag', () => {
   });
 
   describe('If-Match on writes', () => {
+    let id: number;
     let current: { car: Car; tag: string };
     let stale: string;
-    before(async () => {
-      stale = await create(server, { id: 20, model: 'Volvo', color: 'Green' });
-      const res = await server.request('PUT', '/cars/20', { json: { model: 'Volvo', color: 'Grey' } });
+    beforeEach(async () => {
+      id = freshId();
+      stale = await create(server, { id, model: 'Volvo', color: 'Green' });
+      const res = await server.request('PUT', `/cars/${id}`, { json: { model: 'Volvo', color: 'Grey' } });
       assert.equal(res.status, 200);
-      current = await read(server, 20);
+      current = await read(server, id);
     });
 
     it('answers 412 to PUT, PATCH and DELETE with a stale tag, and changes nothing', async () => {
-      const put = await server.request('PUT', '/cars/20', { json: { model: 'X', color: 'Y' }, headers: { 'If-Match': stale } });
-      await assertRefused(server, put, 20, current);
-      const patch = await server.request('PATCH', '/cars/20', { body: '{"color":"Pink"}', headers: { ...MERGE_PATCH, 'If-Match': stale } });
-      await assertRefused(server, patch, 20, current);
-      const del = await server.request('DELETE', '/cars/20', { headers: { 'If-Match': stale } });
-      await assertRefused(server, del, 20, current);
+      const put = await server.request('PUT', `/cars/${id}`, { json: { model: 'X', color: 'Y' }, headers: { 'If-Match': stale } });
+      await assertRefused(server, put, id, current);
+      const patch = await server.request('PATCH', `/cars/${id}`, { body: '{"color":"Pink"}', headers: { ...MERGE_PATCH, 'If-Match': stale } });
+      await assertRefused(server, patch, id, current);
+      const del = await server.request('DELETE', `/cars/${id}`, { headers: { 'If-Match': stale } });
+      await assertRefused(server, del, id, current);
     });
 
     it('answers 412 to a weak tag, even one naming the current revision (strong comparison)', async () => {
-      const put = await server.request('PUT', '/cars/20', { json: { model: 'X', color: 'Y' }, headers: { 'If-Match': weak(current.tag) } });
-      await assertRefused(server, put, 20, current);
-      const patch = await server.request('PATCH', '/cars/20', { body: '{"color":"Pink"}', headers: { ...MERGE_PATCH, 'If-Match': weak(current.tag) } });
-      await assertRefused(server, patch, 20, current);
-      const del = await server.request('DELETE', '/cars/20', { headers: { 'If-Match': weak(current.tag) } });
-      await assertRefused(server, del, 20, current);
+      const put = await server.request('PUT', `/cars/${id}`, { json: { model: 'X', color: 'Y' }, headers: { 'If-Match': weak(current.tag) } });
+      await assertRefused(server, put, id, current);
+      const patch = await server.request('PATCH', `/cars/${id}`, { body: '{"color":"Pink"}', headers: { ...MERGE_PATCH, 'If-Match': weak(current.tag) } });
+      await assertRefused(server, patch, id, current);
+      const del = await server.request('DELETE', `/cars/${id}`, { headers: { 'If-Match': weak(current.tag) } });
+      await assertRefused(server, del, id, current);
     });
 
     it('answers 412 to a tag that is not one of ours', async () => {
       for (const value of ['"abc"', '"0"', '"-1"', `"${current.tag}"`, current.tag.slice(1, -1), '"99999999999999999999"']) {
-        const res = await server.request('PUT', '/cars/20', { json: { model: 'X', color: 'Y' }, headers: { 'If-Match': value } });
-        await assertRefused(server, res, 20, current);
+        const res = await server.request('PUT', `/cars/${id}`, { json: { model: 'X', color: 'Y' }, headers: { 'If-Match': value } });
+        await assertRefused(server, res, id, current);
       }
     });
 
     it('writes with the current tag, alone or in a list, and answers the new tag', async () => {
-      const put = await server.request('PUT', '/cars/20', { json: { model: 'Volvo', color: 'Blue' }, headers: { 'If-Match': current.tag } });
+      const put = await server.request('PUT', `/cars/${id}`, { json: { model: 'Volvo', color: 'Blue' }, headers: { 'If-Match': current.tag } });
       assert.equal(put.status, 200);
-      assert.deepEqual(put.json, { id: 20, model: 'Volvo', color: 'Blue' });
+      assert.deepEqual(put.json, { id, model: 'Volvo', color: 'Blue' });
       const afterPut = strongTag(put);
       assert.notEqual(afterPut, current.tag);
 
-      const patch = await server.request('PATCH', '/cars/20', {
+      const patch = await server.request('PATCH', `/cars/${id}`, {
         body: '{"model":"Saab"}',
         headers: { ...MERGE_PATCH, 'If-Match': `"1", ${weak(afterPut)}, ${afterPut}` },
       });
       assert.equal(patch.status, 200);
-      assert.deepEqual(patch.json, { id: 20, model: 'Saab', color: 'Blue' });
-      current = await read(server, 20);
+      assert.deepEqual(patch.json, { id, model: 'Saab', color: 'Blue' });
+      current = await read(server, id);
       assert.equal(current.tag, strongTag(patch));
 
-      const del = await server.request('DELETE', '/cars/20', { headers: { 'If-Match': current.tag } });
+      const del = await server.request('DELETE', `/cars/${id}`, { headers: { 'If-Match': current.tag } });
       assert.equal(del.status, 204);
-      assert.equal((await server.request('GET', '/cars/20')).status, 404);
+      assert.equal((await server.request('GET', `/cars/${id}`)).status, 404);
     });
 
     it('treats If-Match: * as "exists": 200 on an existing car, 412 and no car when absent', async () => {
-      await create(server, { id: 21, model: 'Mini', color: 'Red' });
-      const hit = await server.request('PUT', '/cars/21', { json: { model: 'Mini', color: 'Blue' }, headers: { 'If-Match': '*' } });
+      const hit = await server.request('PUT', `/cars/${id}`, { json: { model: 'Mini', color: 'Blue' }, headers: { 'If-Match': '*' } });
       assert.equal(hit.status, 200);
-      const miss = await server.request('PUT', '/cars/22', { json: { model: 'Mini', color: 'Blue' }, headers: { 'If-Match': '*' } });
-      await assertRefused(server, miss, 22, undefined);
+      const absent = freshId();
+      const miss = await server.request('PUT', `/cars/${absent}`, { json: { model: 'Mini', color: 'Blue' }, headers: { 'If-Match': '*' } });
+      await assertRefused(server, miss, absent, undefined);
     });
 
     it('answers 412 to a PUT with If-Match on an absent car, and creates nothing', async () => {
-      const res = await server.request('PUT', '/cars/23', { json: { model: 'Kia', color: 'Red' }, headers: { 'If-Match': '"1"' } });
-      await assertRefused(server, res, 23, undefined);
+      const absent = freshId();
+      const res = await server.request('PUT', `/cars/${absent}`, { json: { model: 'Kia', color: 'Red' }, headers: { 'If-Match': '"1"' } });
+      await assertRefused(server, res, absent, undefined);
     });
   });
 
   describe('If-None-Match: * on PUT', () => {
     it('creates an absent car with 201', async () => {
-      const res = await server.request('PUT', '/cars/30', { json: { model: 'Fiat', color: 'Red' }, headers: { 'If-None-Match': '*' } });
+      const id = freshId();
+      const res = await server.request('PUT', `/cars/${id}`, { json: { model: 'Fiat', color: 'Red' }, headers: { 'If-None-Match': '*' } });
       assert.equal(res.status, 201);
-      assert.equal(res.headers.get('location'), '/cars/30');
-      assert.equal((await read(server, 30)).tag, strongTag(res));
+      assert.equal(res.headers.get('location'), `/cars/${id}`);
+      assert.equal((await read(server, id)).tag, strongTag(res));
     });
 
     it('answers 412 when the car exists, and keeps it', async () => {
-      const current = await read(server, 30);
-      const res = await server.request('PUT', '/cars/30', { json: { model: 'Other', color: 'Blue' }, headers: { 'If-None-Match': '*' } });
-      await assertRefused(server, res, 30, current);
+      const id = freshId();
+      await create(server, { id, model: 'Fiat', color: 'Red' });
+      const current = await read(server, id);
+      const res = await server.request('PUT', `/cars/${id}`, { json: { model: 'Other', color: 'Blue' }, headers: { 'If-None-Match': '*' } });
+      await assertRefused(server, res, id, current);
     });
 
     it('answers 400 for an If-None-Match on PUT other than *', async () => {
-      const { tag } = await read(server, 30);
-      const res = await server.request('PUT', '/cars/30', { json: { model: 'Other', color: 'Blue' }, headers: { 'If-None-Match': tag } });
+      const id = freshId();
+      const tag = await create(server, { id, model: 'Fiat', color: 'Red' });
+      const res = await server.request('PUT', `/cars/${id}`, { json: { model: 'Other', color: 'Blue' }, headers: { 'If-None-Match': tag } });
       assert.equal(res.status, 400);
-      assert.deepEqual((await read(server, 30)).car, { id: 30, model: 'Fiat', color: 'Red' });
+      assert.deepEqual((await read(server, id)).car, { id, model: 'Fiat', color: 'Red' });
     });
   });
 });
 
 describe('a server that requires If-Match', () => {
+  const server = useServer({ requireIfMatch: true });
+  // Each test gets a car of its own, so the tests pass in any order.
+  let lastId = 0;
+  let id: number;
   let tag: string;
-  const server = useServer({ requireIfMatch: true }, async (s) => {
-    tag = await create(s, { id: 1, model: 'Honda', color: 'White' });
+  beforeEach(async () => {
+    id = ++lastId;
+    tag = await create(server, { id, model: 'Honda', color: 'White' });
   });
 
   const assertRequired = async (res: Answer) => {
     assert.equal(res.status, 428, res.text);
     assert.equal(res.json.type, 'urn:cars-api:problem:precondition-required');
-    assert.deepEqual(await read(server, 1), { car: { id: 1, model: 'Honda', color: 'White' }, tag });
+    assert.deepEqual(await read(server, id), { car: { id, model: 'Honda', color: 'White' }, tag });
   };
 
   it('answers 428 to unconditional PUT, PATCH and DELETE of an existing car, and changes nothing', async () => {
-    await assertRequired(await server.request('PUT', '/cars/1', { json: { model: 'X', color: 'Y' } }));
-    await assertRequired(await server.request('PATCH', '/cars/1', { body: '{"color":"Y"}', headers: MERGE_PATCH }));
-    await assertRequired(await server.request('DELETE', '/cars/1'));
+    await assertRequired(await server.request('PUT', `/cars/${id}`, { json: { model: 'X', color: 'Y' } }));
+    await assertRequired(await server.request('PATCH', `/cars/${id}`, { body: '{"color":"Y"}', headers: MERGE_PATCH }));
+    await assertRequired(await server.request('DELETE', `/cars/${id}`));
   });
 
   it('still creates an absent car with PUT and no If-Match', async () => {
-    const res = await server.request('PUT', '/cars/2', { json: { model: 'Ford', color: 'Black' } });
+    const absent = 1000 + id;
+    const res = await server.request('PUT', `/cars/${absent}`, { json: { model: 'Ford', color: 'Black' } });
     assert.equal(res.status, 201);
-    assert.equal((await read(server, 2)).tag, strongTag(res));
+    assert.equal((await read(server, absent)).tag, strongTag(res));
   });
 
   it('still creates with POST, which has no precondition', async () => {
@@ -268,17 +290,17 @@ describe('a server that requires If-Match', () => {
   });
 
   it('answers 412, not 428, to a stale If-Match', async () => {
-    const res = await server.request('PUT', '/cars/1', { json: { model: 'X', color: 'Y' }, headers: { 'If-Match': '"999999"' } });
-    await assertRefused(server, res, 1, { car: { id: 1, model: 'Honda', color: 'White' }, tag });
+    const res = await server.request('PUT', `/cars/${id}`, { json: { model: 'X', color: 'Y' }, headers: { 'If-Match': '"999999"' } });
+    await assertRefused(server, res, id, { car: { id, model: 'Honda', color: 'White' }, tag });
   });
 
   it('writes with the current tag', async () => {
-    const put = await server.request('PUT', '/cars/1', { json: { model: 'Honda', color: 'Red' }, headers: { 'If-Match': tag } });
+    const put = await server.request('PUT', `/cars/${id}`, { json: { model: 'Honda', color: 'Red' }, headers: { 'If-Match': tag } });
     assert.equal(put.status, 200);
-    const patch = await server.request('PATCH', '/cars/1', { body: '{"model":"Civic"}', headers: { ...MERGE_PATCH, 'If-Match': strongTag(put) } });
+    const patch = await server.request('PATCH', `/cars/${id}`, { body: '{"model":"Civic"}', headers: { ...MERGE_PATCH, 'If-Match': strongTag(put) } });
     assert.equal(patch.status, 200);
-    assert.deepEqual(patch.json, { id: 1, model: 'Civic', color: 'Red' });
-    const del = await server.request('DELETE', '/cars/1', { headers: { 'If-Match': strongTag(patch) } });
+    assert.deepEqual(patch.json, { id, model: 'Civic', color: 'Red' });
+    const del = await server.request('DELETE', `/cars/${id}`, { headers: { 'If-Match': strongTag(patch) } });
     assert.equal(del.status, 204);
   });
 });
@@ -310,30 +332,31 @@ function describeRaces(name: string, options: ServerOptions, cleanup: () => void
     });
 
     it('lets exactly one of 30 concurrent PATCHes with the same If-Match win', async () => {
-      await race(1, (i, tag) =>
-        server.request('PATCH', '/cars/1', { body: JSON.stringify({ color: `Patched ${i}` }), headers: { ...MERGE_PATCH, 'If-Match': tag } }),
+      await create(server, { id: 2, model: 'Start', color: 'Start' });
+      await race(2, (i, tag) =>
+        server.request('PATCH', '/cars/2', { body: JSON.stringify({ color: `Patched ${i}` }), headers: { ...MERGE_PATCH, 'If-Match': tag } }),
       );
     });
 
     it('lets exactly one of 30 concurrent PUTs with If-None-Match: * create the car', async () => {
       const answers = await Promise.all(
         Array.from({ length: 30 }, (_, i) =>
-          server.request('PUT', '/cars/2', { json: { model: `Model ${i}`, color: 'New' }, headers: { 'If-None-Match': '*' } }),
+          server.request('PUT', '/cars/3', { json: { model: `Model ${i}`, color: 'New' }, headers: { 'If-None-Match': '*' } }),
         ),
       );
       const created = answers.filter((a) => a.status === 201);
       assert.equal(created.length, 1, `statuses: ${answers.map((a) => a.status).join(',')}`);
       assert.equal(answers.filter((a) => a.status === 412).length, 29);
-      assert.deepEqual((await read(server, 2)).car, created[0]?.json);
+      assert.deepEqual((await read(server, 3)).car, created[0]?.json);
     });
 
     it('lets exactly one of 30 concurrent DELETEs with the same If-Match delete', async () => {
-      const { tag } = await read(server, 1);
-      const answers = await Promise.all(Array.from({ length: 30 }, () => server.request('DELETE', '/cars/1', { headers: { 'If-Match': tag } })));
+      const tag = await create(server, { id: 4, model: 'Start', color: 'Start' });
+      const answers = await Promise.all(Array.from({ length: 30 }, () => server.request('DELETE', '/cars/4', { headers: { 'If-Match': tag } })));
       assert.equal(answers.filter((a) => a.status === 204).length, 1);
       // The losers see either the stale tag (412) or, once it is gone, no car (404).
       assert.ok(answers.every((a) => [204, 404, 412].includes(a.status)), answers.map((a) => a.status).join(','));
-      assert.equal((await server.request('GET', '/cars/1')).status, 404);
+      assert.equal((await server.request('GET', '/cars/4')).status, 404);
     });
   });
 }

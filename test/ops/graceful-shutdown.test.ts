@@ -186,12 +186,16 @@ describe('SIGTERM with requests in flight', () => {
   let env: Record<string, string> = {};
   let server: ServerProcess | undefined;
   let restarted: ServerProcess | undefined;
+  let drain: Drain | undefined;
   const cars: Car[] = Array.from({ length: IN_FLIGHT }, (_, i) => ({ id: i + 1, model: `Model ${i + 1}`, color: `Drained ${i + 1}` }));
 
+  // The SIGTERM itself happens here, once; each test checks one consequence of it, in any order.
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cars-shutdown-'));
     env = { DATABASE_URL: `sqlite:${join(dir, 'cars.db')}`, LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) };
     server = await startServerProcess({ env });
+    // agent: false sends "Connection: close", so no connection outlives its request.
+    drain = await drainUnderSigterm(server, false, cars);
   });
   after(async () => {
     await Promise.all([server?.kill(), restarted?.kill()]);
@@ -199,8 +203,7 @@ describe('SIGTERM with requests in flight', () => {
   });
 
   it(`finishes all ${IN_FLIGHT} in-flight PUTs with 201, refuses new connections, and exits 0 within ${SHUTDOWN_TIMEOUT_MS} ms`, async () => {
-    // agent: false sends "Connection: close", so no connection outlives its request.
-    const drain = await drainUnderSigterm(server!, false, cars);
+    assert.ok(drain, 'the drain ran');
     assertDrained(server!, cars, drain);
     assert.ok(drain.took < SHUTDOWN_TIMEOUT_MS, `exited ${drain.took} ms after SIGTERM\n${server!.output()}`);
     assert.ok(!drain.entries.some((e) => e.msg === FORCED), 'drained without forcing connections closed');
@@ -231,6 +234,7 @@ describe('SIGTERM with requests in flight on keep-alive connections', () => {
     server = await startServerProcess({
       env: { DATABASE_URL: `sqlite:${join(dir, 'cars.db')}`, LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) },
     });
+    drain = await drainUnderSigterm(server, agent, cars);
   });
   after(async () => {
     agent.destroy();
@@ -239,7 +243,7 @@ describe('SIGTERM with requests in flight on keep-alive connections', () => {
   });
 
   it(`finishes all ${IN_FLIGHT} in-flight PUTs with 201 and exits 0 by the shutdown timeout`, async () => {
-    drain = await drainUnderSigterm(server!, agent, cars);
+    assert.ok(drain, 'the drain ran');
     assertDrained(server!, cars, drain);
     // The forced close at SHUTDOWN_TIMEOUT_MS bounds the exit, plus the time to close the store and flush.
     assert.ok(drain.took < SHUTDOWN_TIMEOUT_MS + 1_000, `exited ${drain.took} ms after SIGTERM\n${server!.output()}`);
@@ -248,7 +252,7 @@ describe('SIGTERM with requests in flight on keep-alive connections', () => {
   it(
     'closes each connection once its response is sent, instead of waiting for the shutdown timeout',
     () => {
-      assert.ok(drain, 'the drain above ran');
+      assert.ok(drain, 'the drain ran');
       assert.ok(!drain.entries.some((e) => e.msg === FORCED), `forced: exited ${drain.took} ms after SIGTERM`);
       assert.ok(drain.took < SHUTDOWN_TIMEOUT_MS / 2, `exited ${drain.took} ms after SIGTERM`);
     },

@@ -34,9 +34,11 @@ describe('authentication and scopes', () => {
     ['DELETE', '/cars/1', {}],
   ] as const;
 
+  /** The refused writes above changed nothing: car 1 as seeded, and no car 2. */
   async function storeUnchanged(): Promise<void> {
-    const list = await server.request('GET', '/cars', { headers: { 'X-API-Key': keys.full } });
-    assert.deepEqual(list.json, [{ id: 1, model: 'Honda', color: 'White' }]);
+    const one = await server.request('GET', '/cars/1', { headers: { 'X-API-Key': keys.full } });
+    assert.deepEqual(one.json, { id: 1, model: 'Honda', color: 'White' });
+    assert.equal((await server.request('GET', '/cars/2', { headers: { 'X-API-Key': keys.full } })).status, 404);
   }
 
   it('answers 401 with WWW-Authenticate to writes without credentials, and changes nothing', async () => {
@@ -82,7 +84,10 @@ describe('authentication and scopes', () => {
   });
 
   it('lets a full key write', async () => {
-    const res = await server.request('PATCH', '/cars/1', {
+    // A car of its own, so the refused-write tests still find car 1 as seeded.
+    const put = await server.request('PUT', '/cars/9', { json: { model: 'Audi', color: 'Black' }, headers: { 'X-API-Key': keys.full } });
+    assert.equal(put.status, 201);
+    const res = await server.request('PATCH', '/cars/9', {
       body: '{"color":"Silver"}',
       headers: { 'Content-Type': 'application/merge-patch+json', 'X-API-Key': keys.full },
     });
