@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createMockApp } from '../../src/mock/index.js';
 import { loadSpec } from '../../src/spec.js';
-import { request, startServer, type TestServer } from '../support/server.js';
+import { IDLE_MS, request, startServer, type TestServer } from '../support/server.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -25,6 +25,7 @@ describe('mock server', () => {
   before(async () => {
     const app = await createMockApp();
     server = createServer(app.callback());
+    server.keepAliveTimeout = IDLE_MS;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

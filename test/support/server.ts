@@ -88,6 +88,13 @@ function assertProblem(contract: Contract, answer: Answer, where: string): void 
   assert.ok(problemValidator(answer.json), `${where}: not a Problem: ${JSON.stringify(problemValidator.errors)}`);
 }
 
+/**
+ * How long a test server keeps an idle connection. Longer than fetch's own idle timeout (4 s), so
+ * fetch always drops a pooled connection first: with Node's 5 s, a test that blocks the event loop
+ * for about that long (building another app) could see the server close the socket fetch reuses.
+ */
+export const IDLE_MS = 30_000;
+
 /** What a test server is built from: the app's settings, and its store (or where to open one). */
 export type ServerOptions = AppSettings & { store?: CarStore; databaseUrl?: string };
 
@@ -97,6 +104,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   const store = appOptions.store ?? (await openStore(databaseUrl));
   const app = await createApp({ validateResponses: 'fail', ...appOptions, store });
   const server: Server = createServer(app.callback());
+  server.keepAliveTimeout = IDLE_MS;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

@@ -1,0 +1,16 @@
+import { createServer } from 'node:http';
+import { createMockApp } from './src/mock/index.js';
+import { request, startServer } from './test/support/server.js';
+const app = await createMockApp();
+const server = createServer(app.callback());
+await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+const url = `http://127.0.0.1:${(server.address() as any).port}`;
+const go = async (u: string, m: string, p: string, init: any = {}) => { try { const r = await request(u, m, p, init); console.log(m, p, r.status, r.headers.get('connection')); } catch (e) { console.log(m, p, 'ERR', (e as any).cause?.code ?? (e as any).message); } };
+await go(url, 'POST', '/cars', { json: { model: '', colour: 'Red' } });
+await go(url, 'POST', '/cars', { body: 'model=Kia', headers: { 'Content-Type': 'text/plain' } });
+await go(url, 'GET', '/trucks');
+const real = await startServer();
+await go(url, 'GET', '/cars/abc');
+await go(real.url, 'GET', '/cars/abc');
+await real.close();
+server.close(); server.closeAllConnections();
