@@ -10,6 +10,7 @@ import type { MigratedStore } from '../../src/store/migration.js';
 import { StoreUnavailableError } from '../../src/store/store-errors.js';
 import { describeApiKeyStore } from './api-key-store-suite.js';
 import { describeCarStore } from './car-store-suite.js';
+import { describeMigrationUpgrade } from './migration-suite.js';
 
 const url = process.env.CARS_TEST_POSTGRES_URL;
 
@@ -103,7 +104,7 @@ if (!url) {
         }
       });
 
-      it('adds API keys to a schema created before them, keeping its cars', async () => {
+      describeMigrationUpgrade(postgresMigrations, async () => {
         const schema = newSchema();
         const [first] = postgresMigrations;
         assert.equal(first?.version, 1);
@@ -115,18 +116,13 @@ if (!url) {
           await c.query("INSERT INTO cars (id, model, color, model_key, color_key, revision) VALUES (1, 'Honda', 'White', 'honda', 'white', nextval('car_revision'))");
         });
         const store = await openPostgresStore({ connectionString: databaseUrl, schema });
-        try {
-          assert.deepEqual(
-            (await store.appliedMigrations()).map((m) => m.version),
-            [1, 2],
-          );
-          assert.equal((await store.get(1))?.model, 'Honda');
-          await store.createApiKey({ id: 'a1b2c3d4e5f6', name: 'ci', scopes: ['cars:read'], secretHash: '0'.repeat(64) });
-          assert.equal(await store.countActiveApiKeys(), 1);
-        } finally {
-          await store.close();
-          await withAdmin(databaseUrl, (c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
-        }
+        return {
+          store,
+          async cleanup() {
+            await store.close();
+            await withAdmin(databaseUrl, (c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
+          },
+        };
       });
 
       it('parses BIGINT as numbers for its own pool only, not for pg globally', async () => {

@@ -11,6 +11,7 @@ import { openSqliteStore, SQLITE_PAGE_SIZE } from '../../src/store/sqlite-store.
 import { StoreUnavailableError } from '../../src/store/store-errors.js';
 import { describeApiKeyStore } from './api-key-store-suite.js';
 import { describeCarStore } from './car-store-suite.js';
+import { describeMigrationUpgrade } from './migration-suite.js';
 import type { StoreFactory } from './store-fixture.js';
 
 describe('SQLite store', () => {
@@ -108,8 +109,8 @@ describe('SQLite store', () => {
       }
     });
 
-    it('adds API keys to a database created before them, keeping its cars', async () => {
-      const filename = join(dir, 'upgrade.db');
+    describeMigrationUpgrade(sqliteMigrations, async () => {
+      const filename = join(dir, `upgrade-${Date.now()}.db`);
       const [first] = sqliteMigrations;
       assert.equal(first?.version, 1);
       const old = new Database(filename);
@@ -118,19 +119,8 @@ describe('SQLite store', () => {
       old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(1, first.name, new Date().toISOString());
       old.prepare("INSERT INTO cars (id, model, color, model_key, color_key, revision) VALUES (1, 'Honda', 'White', 'honda', 'white', 1)").run();
       old.close();
-
       const store = openSqliteStore({ filename });
-      try {
-        assert.deepEqual(
-          (await store.appliedMigrations()).map((m) => m.version),
-          [1, 2],
-        );
-        assert.equal((await store.get(1))?.model, 'Honda');
-        await store.createApiKey({ id: 'a1b2c3d4e5f6', name: 'ci', scopes: ['cars:read'], secretHash: '0'.repeat(64) });
-        assert.equal(await store.countActiveApiKeys(), 1);
-      } finally {
-        await store.close();
-      }
+      return { store, cleanup: () => store.close() };
     });
 
     it('makes a new file with SQLITE_PAGE_SIZE pages, and keeps an existing file at its own', async () => {
