@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Dredd hooks for `npm run test:contract`. CommonJS, because Dredd loads hooks with `require`.
  *
@@ -13,6 +14,14 @@
  * with `security: []` are sent none, which shows they are public.
  */
 'use strict';
+
+/** @typedef {import('./hooks-types.js').Transaction} Transaction */
+/** @typedef {import('./hooks-types.js').Info} Info */
+/** @typedef {import('./hooks-types.js').Real} Real */
+/** @typedef {ReturnType<typeof scenario>} Scenario */
+/** @typedef {(s: Scenario) => void | Promise<unknown>} Setup */
+/** @typedef {import('./hooks-types.js').Check<Scenario>} Check */
+/** @typedef {ReturnType<typeof loadContractSpec>} ContractSpec */
 
 const hooks = require('hooks');
 const { randomBytes } = require('node:crypto');
@@ -50,45 +59,65 @@ const REPORT_BODY_LIMIT = 2_000;
 // be async. Rows are grouped per operation, in the spec's order.
 // ---------------------------------------------------------------------------------------------
 
-/** 405: send a method the path does not document; the server answers with `Allow`. */
+/** 405: send a method the path does not document; the server answers with `Allow`.
+ * @param {Scenario} s
+ */
 const wrongMethod = (s) => {
   const method = ['DELETE', 'POST', 'PUT', 'PATCH'].find((m) => !s.documentedMethods.includes(m));
   if (!method) throw new Error(`every candidate method is documented at ${s.template}`);
   s.send(method);
   s.noBody();
 };
-/** 413: a well-formed body just over the limit. */
+/** 413: a well-formed body just over the limit.
+ * @param {Scenario} s
+ */
 const tooLarge = (s) => s.rawBody(`{"model":"${'x'.repeat(BODY_LIMIT)}","color":"White"}`);
-/** 415: the example body, declared as text/plain. */
+/** 415: the example body, declared as text/plain.
+ * @param {Scenario} s
+ */
 const notJson = (s) => s.header('Content-Type', 'text/plain');
-/** 404: an id no car has. */
+/** 404: an id no car has.
+ * @param {Scenario} s
+ */
 const unknownCar = async (s) => {
   await s.noCar(UNKNOWN_ID);
   s.path({ carId: UNKNOWN_ID });
 };
-/** 400 on a path parameter: not an integer. */
+/** 400 on a path parameter: not an integer.
+ * @param {Scenario} s
+ */
 const badId = (s) => s.path({ carId: 'abc' });
-/** 500: car 1 exists, then the next store call throws a plain Error. */
+/** 500: car 1 exists, then the next store call throws a plain Error.
+ * @param {Scenario} s
+ */
 const internalFaultOnCar1 = async (s) => {
   await s.car(1);
   await s.fault('internal');
 };
-/** 503: car 1 exists, then the next store call throws StoreUnavailableError. */
+/** 503: car 1 exists, then the next store call throws StoreUnavailableError.
+ * @param {Scenario} s
+ */
 const unavailableOnCar1 = async (s) => {
   await s.car(1);
   await s.fault('unavailable');
 };
-/** 412: car 1 exists, and the request names a tag it does not have. */
+/** 412: car 1 exists, and the request names a tag it does not have.
+ * @param {Scenario} s
+ */
 const staleIfMatch = async (s) => {
   await s.car(1);
   s.header('If-Match', STALE_ETAG);
 };
-/** 428: an unconditional write to an existing car, on the server that requires If-Match. */
+/** 428: an unconditional write to an existing car, on the server that requires If-Match.
+ * @param {Scenario} s
+ */
 const unconditionalOnStrict = async (s) => {
   await s.car(1);
   s.useStrictServer();
 };
-/** Car 1 exists, and the request carries a bearer token with every scope. */
+/** Car 1 exists, and the request carries a bearer token with every scope.
+ * @param {Scenario} s
+ */
 const car1WithFullAccess = async (s) => {
   await s.car(1);
   s.credentials('full', 'bearer');
@@ -96,9 +125,12 @@ const car1WithFullAccess = async (s) => {
 /**
  * 401, 403 and 429 are answered before the handler runs: a store fault armed now must still be
  * armed afterwards. (API-key lookups never trip a fault; see faulty-store.ts.)
+
+ * @param {Scenario} s
  */
 const refusedBeforeStore = (s) => s.fault('internal', { mustFire: false });
 /** 401 with these credentials (`none` for none), sent by `scheme`; car 1 exists for the item operations. */
+/** @type {(label: string, scheme?: string) => Setup} */
 const unauthorized = (label, scheme) => async (s) => {
   if (s.template.includes('{carId}')) await s.car(1);
   if (label === 'none') s.noCredentials();
@@ -106,23 +138,28 @@ const unauthorized = (label, scheme) => async (s) => {
   await refusedBeforeStore(s);
 };
 /** 403: a key that lacks the operation's scope; car 1 exists for the item operations. */
+/** @type {(label: string, scheme?: string) => Setup} */
 const forbidden = (label, scheme) => async (s) => {
   if (s.template.includes('{carId}')) await s.car(1);
   s.credentials(label, scheme);
   await refusedBeforeStore(s);
 };
 /** 429: the full key, on the rate-limited server, once it has spent its one token. */
+/** @type {(scheme?: string) => Setup} */
 const rateLimited = (scheme) => async (s) => {
   await s.spendRateLimit();
   s.credentials('full', scheme);
   s.useLimitedServer();
   await refusedBeforeStore(s);
 };
-/** 400 from any operation: an unknown query parameter (a typo must never be silently ignored). */
+/** 400 from any operation: an unknown query parameter (a typo must never be silently ignored).
+ * @param {Scenario} s
+ */
 const unknownQuery = (s) => s.query({ colour: 'red' });
 /** 200 from a public operation: no credentials at all (the default for `security: []`). */
 const publicOperation = () => {};
 
+/** @type {Record<string, Setup>} */
 const SETUPS = {
   'GET /cars 200': async (s) => {
     await s.car(1);
@@ -256,6 +293,7 @@ const SETUPS = {
  * Checks Dredd cannot express, by status (`5xx` for any server error). Each returns a failure
  * message or nothing.
  */
+/** @type {Record<string, Check>} */
 const CHECKS = {
   401(s, real) {
     // RFC 9110 §11.6.1: a 401 carries a challenge for each scheme the server accepts.
@@ -278,7 +316,7 @@ const CHECKS = {
     return undefined;
   },
   429(s, real) {
-    const number = (name) => (/^\d+$/.test(real.headers[name] || '') ? Number(real.headers[name]) : undefined);
+    const number = (/** @type {string} */ name) => (/^\d+$/.test(real.headers[name] || '') ? Number(real.headers[name]) : undefined);
     const [retryAfter, limit, remaining, reset] = ['retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'].map(number);
     const rate = limitedRate();
     const longest = Math.ceil(1 / rate.ratePerSecond);
@@ -315,7 +353,7 @@ const CHECKS = {
     return undefined;
   },
   503(s, real) {
-    const internals = CHECKS['5xx'](s, real);
+    const internals = CHECKS['5xx']?.(s, real);
     if (internals) return internals;
     // Dredd checks only that Retry-After is present; it must be the delay the store's error asked for.
     const retryAfter = real.headers['retry-after'];
@@ -332,6 +370,7 @@ const CHECKS = {
  * Checks by row, for what the documented schema cannot say; every row whose body is not JSON
  * needs one, since Dredd would otherwise compare the body with the documented example.
  */
+/** @type {Record<string, Check>} */
 const ROW_CHECKS = {
   'GET /openapi.json 200'(s, real) {
     if (!isDeepStrictEqual(JSON.parse(real.body), s.spec)) return 'the body is not the spec';
@@ -344,7 +383,7 @@ const ROW_CHECKS = {
   'GET /docs 200'(s, real) {
     if (!/^<!doctype html>/i.test(real.body)) return `the body is not an HTML document: ${real.body.slice(0, 80)}`;
     // Every asset the page loads is served by a documented public operation (no CDN).
-    const assets = [...real.body.matchAll(/\b(?:src|href)="([^"]*)"/g)].map((m) => m[1]);
+    const assets = [...real.body.matchAll(/\b(?:src|href)="([^"]*)"/g)].map((m) => m[1] ?? '');
     if (assets.length === 0) return 'the page loads no assets';
     const undocumented = assets.filter((url) => {
       const template = url.startsWith('/') ? s.templateOf(url) : undefined;
@@ -375,6 +414,7 @@ const ROW_CHECKS = {
 };
 
 /** The Swagger UI assets are served byte for byte as published in swagger-ui-dist. */
+/** @param {Real} real @param {string} file */
 function sameAsPackageFile(real, file) {
   const dir = dirname(require.resolve('swagger-ui-dist/package.json'));
   const expected = readFileSync(join(dir, file));
@@ -387,6 +427,7 @@ function sameAsPackageFile(real, file) {
  * (`Bearer`), or `ApiKey` for an apiKey scheme, which has no registered name (the spec's example
  * uses `ApiKey`).
  */
+/** @param {{ type: string, scheme: string }} scheme */
 function challengeName(scheme) {
   if (scheme.type === 'http') return scheme.scheme.replace(/^./, (c) => c.toUpperCase());
   if (scheme.type === 'apiKey') return 'ApiKey';
@@ -398,6 +439,7 @@ function challengeName(scheme) {
 // ---------------------------------------------------------------------------------------------
 
 /** Builds the scenario for one transaction; `info` is what beforeEach worked out about it. */
+/** @param {Transaction} t @param {Info} info */
 function scenario(t, info) {
   const apiUrl = `http://${t.host}:${t.port}`;
 
@@ -405,9 +447,11 @@ function scenario(t, info) {
    * A request to the API under test (or, with an absolute URL, another server), bounded in time.
    * Requests to the API servers carry the full key unless `headers` names other credentials.
    */
+  /** @param {string} method @param {string} pathOrUrl @param {unknown} [body] @param {Record<string, string>} [headers] */
   async function call(method, pathOrUrl, body, headers = {}) {
     const url = /^https?:/.test(pathOrUrl) ? pathOrUrl : apiUrl + pathOrUrl;
-    const credentials = CONTROL_URL && url.startsWith(CONTROL_URL) ? {} : { 'X-API-Key': keys().full };
+    /** @type {Record<string, string>} */
+    const credentials = CONTROL_URL && url.startsWith(CONTROL_URL) ? {} : { 'X-API-Key': keyText('full') };
     return fetch(url, {
       method,
       headers: { ...credentials, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
@@ -417,6 +461,7 @@ function scenario(t, info) {
   }
 
   /** Calls the API and throws unless the status is one of `statuses`. */
+  /** @param {string} method @param {string} path @param {number[]} statuses @param {unknown} [body] @param {Record<string, string>} [headers] */
   async function expect(method, path, statuses, body, headers) {
     const res = await call(method, path, body, headers);
     const text = await res.text();
@@ -426,9 +471,11 @@ function scenario(t, info) {
     return res;
   }
 
+  /** @param {string} name */
   const header = (name) => Object.keys(t.request.headers).find((h) => h.toLowerCase() === name.toLowerCase());
 
   /** Points this transaction at another server over the same store. */
+  /** @param {string | undefined} base @param {string} variable */
   function useServer(base, variable) {
     if (!base) throw new Error(`${variable} is not set; run through npm run test:contract`);
     const url = new URL(base);
@@ -445,7 +492,7 @@ function scenario(t, info) {
     methodsAt: contract.methodsAt,
     /** The Security Scheme Objects this operation accepts. */
     get securitySchemes() {
-      const names = new Set(contract.security(info.method, info.template).flatMap((req) => Object.keys(req)));
+      const names = new Set(contract.security(info.method, info.template).flatMap((/** @type {object} */ req) => Object.keys(req)));
       return [...names].map((name) => contract.spec.components.securitySchemes[name]);
     },
     get sentMethod() {
@@ -458,10 +505,13 @@ function scenario(t, info) {
     call,
     expect,
     /** Ensures car `id` exists, as `{id, model: Honda, color: White}`. */
+    /** @param {number} id */
     car: (id) => expect('PUT', `/cars/${id}`, [200, 201], { id, ...A_CAR }),
     /** Ensures no car has `id`. */
+    /** @param {number} id */
     noCar: (id) => expect('DELETE', `/cars/${id}`, [204, 404]),
     /** The current ETag of car `id`. */
+    /** @param {number} id */
     async etag(id) {
       const res = await expect('GET', `/cars/${id}`, [200]);
       const tag = res.headers.get('etag');
@@ -473,9 +523,11 @@ function scenario(t, info) {
      * or StoreUnavailableError for `unavailable` (503). With `mustFire: false` the request must
      * answer without calling the store, so the fault must still be armed afterwards.
      */
-    async fault(kind, { mustFire = true } = {}) {
+    /** @param {'internal' | 'unavailable'} kind @param {{ mustFire?: boolean, on?: string[] }} [options] */
+    async fault(kind, { mustFire = true, on } = {}) {
       if (!CONTROL_URL) throw new Error('CONTRACT_CONTROL_URL is not set; run through npm run test:contract');
-      const fault = kind === 'unavailable' ? { kind, retryAfterSeconds: RETRY_AFTER_SECONDS } : { kind };
+      const target = on === undefined ? {} : { on };
+      const fault = kind === 'unavailable' ? { kind, retryAfterSeconds: RETRY_AFTER_SECONDS, ...target } : { kind, ...target };
       await expect('POST', `${CONTROL_URL}/arm`, [204], fault);
       info.armed = { fault, mustFire };
     },
@@ -500,6 +552,7 @@ function scenario(t, info) {
      * Sends a key: `full`, `readOnly`, `writeOnly`, `revoked`, `unknown` (well formed, never
      * issued) or `garbage` (not a key), in X-API-Key (`apiKey`) or as a Bearer token (`bearer`).
      */
+    /** @param {string} label @param {string} [scheme] */
     credentials(label, scheme = 'apiKey') {
       const key = keyText(label);
       this.noCredentials();
@@ -515,8 +568,9 @@ function scenario(t, info) {
       info.credentials = undefined;
     },
     /** Fills the template's parameters; those not given keep the values Dredd chose. */
+    /** @param {Record<string, string | number>} params */
     path(params) {
-      const [path, query] = t.fullPath.split('?');
+      const [path = '', query] = t.fullPath.split('?');
       const parts = path.split('/');
       const expanded = info.template.split('/').map((seg, i) => {
         const name = /^\{(.+)\}$/.exec(seg)?.[1];
@@ -525,25 +579,30 @@ function scenario(t, info) {
       setPath(t, expanded.join('/') + (query === undefined ? '' : `?${query}`));
     },
     /** Replaces the query string. */
+    /** @param {Record<string, string | number | boolean>} params */
     query(params) {
-      const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
+      const query = new URLSearchParams(Object.entries(params).map(([k, v]) => /** @type {[string, string]} */ ([k, String(v)]))).toString();
       setPath(t, t.fullPath.split('?')[0] + (query ? `?${query}` : ''));
     },
     /** Sends another method than the documented one. */
+    /** @param {string} method */
     send(method) {
       t.request.method = method;
     },
     /** Sets (or, with `undefined`, removes) a request header. */
+    /** @param {string} name @param {string | undefined} value */
     header(name, value) {
       const existing = header(name);
       if (existing) delete t.request.headers[existing];
       if (value !== undefined) t.request.headers[name] = value;
     },
     /** Replaces the body with `value` as JSON, keeping the documented Content-Type. */
+    /** @param {unknown} value */
     json(value) {
       t.request.body = JSON.stringify(value);
     },
     /** Replaces the body with this text, keeping the Content-Type. */
+    /** @param {string} text */
     rawBody(text) {
       t.request.body = text;
     },
@@ -556,6 +615,7 @@ function scenario(t, info) {
 }
 
 /** The text of a key by its label (see `credentials`). */
+/** @param {string} label @returns {string} */
 function keyText(label) {
   if (label === 'unknown') return `cars_${randomBytes(6).toString('hex')}_${randomBytes(32).toString('base64url')}`;
   if (label === 'garbage') return 'not-an-api-key';
@@ -564,23 +624,27 @@ function keyText(label) {
   return key;
 }
 
+/** The runner's keys by label. @returns {Record<string, string>} */
 function keys() {
   if (!KEYS) throw new Error('CONTRACT_API_KEYS is not set; run through npm run test:contract');
   return KEYS;
 }
 
+/** The rate-limited server's settings. @returns {{ ratePerSecond: number, burst: number }} */
 function limitedRate() {
   if (!LIMITED_RATE) throw new Error('CONTRACT_LIMITED_RATE is not set; run through npm run test:contract');
   return LIMITED_RATE;
 }
 
 /** Reads a JSON environment variable; undefined when unset, so loading the hooks never throws. */
+/** @param {string} name @returns {any} */
 function readJsonEnv(name) {
   const text = process.env[name];
   return text === undefined ? undefined : JSON.parse(text);
 }
 
 /** How a transaction's credentials show in its id. */
+/** @param {Info} info */
 function describeCredentials(info) {
   if (!info.secured) return '';
   const sent = info.credentials;
@@ -592,17 +656,21 @@ function describeCredentials(info) {
 // Wiring.
 // ---------------------------------------------------------------------------------------------
 
+/** @type {ContractSpec} */
 let contract;
 /** What beforeEach worked out about each transaction, for the later hooks. */
+/** @type {WeakMap<Transaction, Info>} */
 const infos = new WeakMap();
 
 /** Points the request at `path`; `uri` follows so that Dredd's report shows what was sent (the server URL has no base path). */
+/** @param {Transaction} t @param {string} path */
 function setPath(t, path) {
   t.fullPath = path;
   t.request.uri = path;
 }
 
 /** Drops the optional parameters Dredd filled in from their examples; a setup adds back what it needs. */
+/** @param {Transaction} t @param {string} method @param {string} template */
 function resetRequest(t, method, template) {
   const params = contract.parameters(method, template).filter((p) => !p.required);
   const [path, query] = t.fullPath.split('?');
@@ -614,6 +682,7 @@ function resetRequest(t, method, template) {
 }
 
 /** Runs an async hook body under Dredd's callback API; an error fails the transaction, loudly. */
+/** @type {(stage: string, body: (t: Transaction) => Promise<void>) => (t: Transaction, done: () => void) => void} */
 const asyncHook = (stage, body) => (t, done) => {
   Promise.resolve()
     .then(() => body(t))
@@ -624,8 +693,9 @@ const asyncHook = (stage, body) => (t, done) => {
 };
 
 hooks.beforeAll((transactions) => {
-  if (transactions.length === 0) return;
-  contract = loadContractSpec(transactions[0].origin.filename);
+  const [first] = transactions;
+  if (first === undefined) return;
+  contract = loadContractSpec(first.origin.filename);
 });
 
 hooks.beforeEach(
@@ -639,7 +709,9 @@ hooks.beforeEach(
     // Dredd names the resource by the Path Item's summary when it has one, so fall back on
     // matching the request path against the spec's templates.
     const template = t.origin.resourceName in contract.spec.paths ? t.origin.resourceName : contract.templateOf(path);
+    if (template === undefined) throw new Error(`${path} matches no path of the spec`);
     const key = `${method} ${template} ${status}`;
+    /** @type {Info} */
     const info = {
       key,
       method,
@@ -683,7 +755,7 @@ hooks.beforeEachValidation((t) => {
     const schema = contract.responseSchema(info.method, info.template, info.status, mediaType);
     if (schema) t.expected.bodySchema = schema;
   } catch (err) {
-    t.fail = `schema: ${err.message}`;
+    t.fail = `schema: ${err instanceof Error ? err.message : String(err)}`;
   }
 });
 
@@ -696,7 +768,7 @@ hooks.afterEach(
       // Disarm first: the checks below call the API, and must neither meet the fault nor use it up.
       if (info.armed) {
         const res = await s.call('DELETE', `${CONTROL_URL}/arm`);
-        const { fired } = await res.json();
+        const { fired } = /** @type {{ fired: boolean }} */ (await res.json());
         // Otherwise the 5xx did not come from the store fault, and the next setup would meet it.
         if (info.armed.mustFire && !fired && !t.fail) t.fail = 'check: the armed store fault was never reached';
         if (!info.armed.mustFire && fired && !t.fail) t.fail = 'check: the request called the store, which it must not';
@@ -723,6 +795,7 @@ hooks.afterEach(
 );
 
 /** The response with its body as text (`body`) and as bytes (`bytes`), whatever Dredd's encoding. */
+/** @param {NonNullable<Transaction['real']>} real @returns {Real} */
 function decoded(real) {
   const bytes = Buffer.from(real.body || '', real.bodyEncoding === 'base64' ? 'base64' : 'utf8');
   return { statusCode: real.statusCode, headers: real.headers, body: bytes.toString('utf8'), bytes };
@@ -732,7 +805,9 @@ function decoded(real) {
  * Cuts huge bodies (the 413 requests, the Swagger UI bundle) in what Dredd reports. Dredd exits
  * with process.exit(), which can drop the end of a large write to a pipe, summary line included.
  */
+/** @param {Transaction} t */
 function shortenForReport(t) {
+  /** @param {{ body?: string } | undefined} message */
   const cut = (message) => {
     if (message && typeof message.body === 'string' && message.body.length > REPORT_BODY_LIMIT) {
       message.body = `${message.body.slice(0, REPORT_BODY_LIMIT)}… (${message.body.length} characters; cut by the hooks)`;
