@@ -41,6 +41,8 @@ export interface AppOptions {
   rateLimit?: RateLimitOptions;
   /** Origins allowed to call the API from a browser (CORS); none when omitted. */
   corsOrigins?: readonly string[];
+  /** Check the spec against the OpenAPI 3 schema at start-up (default true); see `compileContract`. */
+  checkSpec?: boolean;
   /** Check answers against the spec (default `off`). */
   validateResponses?: ResponseValidationMode;
 }
@@ -64,12 +66,13 @@ export async function createApp({
   rateLimit,
   corsOrigins = [],
   validateResponses = 'off',
+  checkSpec = true,
 }: AppOptions): Promise<CarsApp> {
   if (spec === undefined) {
     specYaml ??= loadSpecText();
     spec = parse(specYaml) as Document;
   }
-  const contract = await compileContract(spec);
+  const contract = await compileContract(spec, { checkDocument: checkSpec });
   const metrics = createMetrics();
   const handlers: Handlers = {
     ...createCarHandlers(store, idempotencyTtlMs === undefined ? { requireIfMatch } : { requireIfMatch, idempotencyTtlMs }),
