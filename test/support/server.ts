@@ -9,6 +9,7 @@ import { compileContract, type Contract } from '../../src/http/contract.js';
 import { loadSpec } from '../../src/spec.js';
 import type { CarStore } from '../../src/store/car-store.js';
 import { openStore } from '../../src/store/open-store.js';
+import { recordingListener, watchedHeaders } from './exercised.js';
 
 /** One answer, with the body parsed when it is JSON. */
 export interface Answer {
@@ -102,7 +103,8 @@ export async function startServer(options: Partial<AppOptions> & { databaseUrl?:
   const { databaseUrl = 'sqlite::memory:', ...appOptions } = options;
   const store = appOptions.store ?? (await openStore(databaseUrl));
   const app = await createApp({ validateResponses: 'fail', ...appOptions, store });
-  const server: Server = createServer(app.callback());
+  // Recorded for the contract coverage gate when CARS_EXERCISED_DIR is set (scripts/test.ts).
+  const server: Server = createServer(recordingListener(app.callback()));
   server.on('clientError', answerClientError);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -138,5 +140,7 @@ export async function request(baseUrl: string, method: string, path: string, opt
   if (text !== '' && /json/.test(response.headers.get('content-type') ?? '')) json = JSON.parse(text);
   const answer: Answer = { status: response.status, headers: response.headers, text, json };
   await checkAgainstSpec(method, path, answer);
+  // From here on, the headers a test reads are recorded as looked at (contract coverage).
+  answer.headers = watchedHeaders(method, path, answer.status, answer.headers);
   return answer;
 }
