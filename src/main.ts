@@ -5,6 +5,7 @@ import type { Document } from 'openapi-backend';
 import { pino, type Logger } from 'pino';
 import { createApp } from './app.js';
 import { ConfigError, helpText, loadConfig, type Config } from './config.js';
+import { answerClientError } from './http/client-error.js';
 import type { ApiKeyStore } from './store/api-key-store.js';
 import { openStore } from './store/open-store.js';
 
@@ -39,6 +40,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     ...(config.rateLimitRps > 0 ? { rateLimit: { ratePerSecond: config.rateLimitRps, burst: config.rateLimitBurst } } : {}),
   });
   const server = createServer(app.callback());
+  server.on('clientError', answerClientError);
   server.maxConnections = config.maxConnections;
   // A slow or idle client cannot hold a connection open for ever (slowloris).
   server.headersTimeout = 10_000;
