@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runLoad, type LoadResult, type LoadTool } from './bench/load.js';
 import { cpuPinning, createFleet, hasCommand, ROOT, type BenchServer } from './bench/processes.js';
+import { benchPostgres, profilePostgres } from './bench/postgres.js';
 import { runProfiles } from './bench/profile.js';
-import { formatTable, formatVerdicts, summarise, type Measurement, type ScenarioInfo, type Verdict } from './bench/report.js';
+import { formatTable, formatVerdicts, summarise, type Verdict } from './bench/report.js';
+import { formatRun, measureRounds, type RoundScenario } from './bench/rounds.js';
 import { cachedStore, seedStore } from './bench/seed.js';
 import { baselineServer, realServer, type TargetOptions } from './bench/targets.js';
 import { describe, requestGenerator, type Workload } from './bench/workload.js';
@@ -34,6 +36,11 @@ RSS growth under mixed load, then prints PASS/MISS per target and writes bench/r
   --profile             instead: CPU-profile the server under each --profile-scenarios load
   --profile-scenarios L comma-separated from get-id,list,put,post (default get-id,put)
   --profile-seconds S   seconds of load per profile (default 10)
+  --only sqlite|postgres  run only that part (default both); with --profile, postgres profiles
+                        the server on PostgreSQL
+  --postgres-url URL    where the PostgreSQL part creates (and drops) its database (default
+                        BENCH_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/postgres)
+  --pool-max N          the pool size of the PostgreSQL server and baseline (default 10)
 
 Environment: BENCH_LONG=1 as --long; BENCH_API_KEY is sent as X-API-Key on every request.`;
 
@@ -52,6 +59,9 @@ interface BenchOptions {
   profile: boolean;
   profileScenarios: string[];
   profileSeconds: number;
+  only: 'sqlite' | 'postgres' | undefined;
+  postgresUrl: string;
+  poolMax: number;
   target: TargetOptions;
 }
 
@@ -76,6 +86,9 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions | 'h
       profile: { type: 'boolean', default: false },
       'profile-scenarios': { type: 'string', default: 'get-id,put' },
       'profile-seconds': { type: 'string', default: '10' },
+      only: { type: 'string' },
+      'postgres-url': { type: 'string', default: env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
+      'pool-max': { type: 'string', default: '10' },
     },
   });
   if (values.help) return 'help';
@@ -90,6 +103,9 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions | 'h
   if (tool === 'wrk' && !wrk) throw new Error('--load wrk: wrk is not installed (apt-get install -y wrk)');
   const profileScenarios = values['profile-scenarios'].split(',').filter(Boolean);
   for (const s of profileScenarios) if (!['get-id', 'list', 'put', 'post'].includes(s)) throw new Error(`unknown profile scenario "${s}"`);
+  if (values.only !== undefined && values.only !== 'sqlite' && values.only !== 'postgres') {
+    throw new Error(`--only must be sqlite or postgres, got "${values.only}"`);
+  }
   const pin = cpuPinning();
   const long = values.long;
   const soakRequests = values['soak-requests'] ? positive('soak-requests', values['soak-requests']) : long ? 5_000_000 : 1_000_000;
@@ -106,6 +122,9 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions | 'h
     profile: values.profile,
     profileScenarios,
     profileSeconds: positive('profile-seconds', values['profile-seconds']),
+    only: values.only,
+    postgresUrl: values['postgres-url'],
+    poolMax: positive('pool-max', values['pool-max']),
     target: {
       pin: pin.server,
       serverArgs: values['server-arg'],
@@ -114,9 +133,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions | 'h
   };
 }
 
-interface Scenario extends ScenarioInfo {
-  workload(idBase: number): Workload;
-}
+type Scenario = RoundScenario;
 
 const scenario = (id: string, targets: readonly [string, string], workload: (idBase: number) => Workload): Scenario => ({
   id,
@@ -141,10 +158,6 @@ const SCENARIOS: readonly Scenario[] = [
 const log = (line: string) => process.stdout.write(`${line}\n`);
 /** Node flags for the soak server: a full GC on SIGUSR2, so RSS is read at what it retains. */
 const GC_ON_SIGNAL = ['--expose-gc', '--import', './scripts/bench/gc-on-signal.mjs'];
-
-const fmt = (r: LoadResult) =>
-  `${Math.round(r.rps).toLocaleString('en-US').padStart(7)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms` +
-  (r.statusErrors + r.socketErrors > 0 ? `  ERRORS ${r.statusErrors} status ${r.socketErrors} socket` : '');
 
 async function bench(o: BenchOptions): Promise<number> {
   const startedAt = new Date();
@@ -208,28 +221,18 @@ async function bench(o: BenchOptions): Promise<number> {
         await smoke(servers[target] as BenchServer, scenario.workload(nextIdBase()), o.target.headers);
       }
     }
-    for (const scenario of SCENARIOS) {
-      for (const target of scenario.targets) {
-        const r = await load(servers[target] as BenchServer, scenario.workload(nextIdBase()), o.warmupSeconds);
-        log(`warm-up  ${scenario.label.padEnd(36)} ${target.padEnd(9)} ${fmt(r)}`);
-      }
-    }
-
-    const measurements: Measurement[] = [];
-    for (let round = 1; round <= o.rounds; round++) {
-      for (const scenario of SCENARIOS) {
-        for (const target of scenario.targets) {
-          const server = servers[target] as BenchServer;
-          const cpuBefore = server.cpuSeconds();
-          const r = await load(server, scenario.workload(nextIdBase()), o.durationSeconds);
-          const cpuAfter = server.cpuSeconds();
-          const cpuUsPerRequest =
-            cpuBefore === undefined || cpuAfter === undefined || r.requests === 0 ? undefined : ((cpuAfter - cpuBefore) * 1e6) / r.requests;
-          measurements.push({ ...r, round, scenario: scenario.id, target, rssKiB: server.rssKiB(), cpuUsPerRequest });
-          log(`round ${round}  ${scenario.label.padEnd(36)} ${target.padEnd(9)} ${fmt(r)}`);
-        }
-      }
-    }
+    const measurements = await measureRounds({
+      scenarios: SCENARIOS,
+      servers,
+      load,
+      nextIdBase,
+      rounds: o.rounds,
+      warmupSeconds: o.warmupSeconds,
+      durationSeconds: o.durationSeconds,
+      labelWidth: 36,
+      targetWidth: 9,
+      log,
+    });
     for (const name of Object.keys(servers)) await servers[name]?.stop();
 
     // RSS after N mixed requests against RSS after a warm-up, on a server of its own. The warm-up
@@ -251,7 +254,7 @@ async function bench(o: BenchOptions): Promise<number> {
     const warm = await load(soakServer, mixed(), warmCapSeconds, o.soakWarmupRequests);
     const rssAfterWarmup = await retainedRssKiB();
     log(
-      `soak     warm-up ${warm.requests.toLocaleString('en-US')} mixed requests ${fmt(warm)}  RSS after a full GC ${mib(rssAfterWarmup)} MiB` +
+      `soak     warm-up ${warm.requests.toLocaleString('en-US')} mixed requests ${formatRun(warm)}  RSS after a full GC ${mib(rssAfterWarmup)} MiB` +
         (warm.requests < o.soakWarmupRequests ? `; cut short at ${warmCapSeconds} s to stay in the time budget` : ''),
     );
     const quarters: LoadResult[] = [];
@@ -265,7 +268,7 @@ async function bench(o: BenchOptions): Promise<number> {
       quarters.push(r);
       rssByQuarter.push(await retainedRssKiB());
       log(
-        `soak     ${soakRequestsDone.toLocaleString('en-US').padStart(9)} mixed requests ${fmt(r)}  RSS after a full GC ${mib(rssByQuarter.at(-1))} MiB` +
+        `soak     ${soakRequestsDone.toLocaleString('en-US').padStart(9)} mixed requests ${formatRun(r)}  RSS after a full GC ${mib(rssByQuarter.at(-1))} MiB` +
           (r.requests < amount ? `; cut short at ${capSeconds} s to stay in the time budget` : ''),
       );
     }
@@ -367,8 +370,10 @@ async function main(): Promise<void> {
     log(HELP);
     return;
   }
-  const code = options.profile ? await runProfiles(options) : await bench(options);
-  process.exit(code);
+  if (options.profile) process.exit(options.only === 'postgres' ? await profilePostgres(options) : await runProfiles(options));
+  const sqlite = options.only === 'postgres' ? 0 : await bench(options);
+  const postgres = options.only === 'sqlite' ? 0 : await benchPostgres(options);
+  process.exit(sqlite || postgres);
 }
 
 main().catch((err: unknown) => {
