@@ -11,6 +11,8 @@ export interface ExercisedResponse {
   actual?: number;
   /** Dredd's verdict for the transaction: pass, fail or skip. */
   result?: string;
+  /** The response headers Dredd required the answer to carry (from the spec), as it names them. */
+  expectedHeaders?: string[];
 }
 
 /** A running control server. */

@@ -14,6 +14,7 @@ import type { RateLimitOptions } from '../../src/http/rate-limit.js';
 import { loadSpec, loadSpecText } from '../../src/spec.js';
 import type { ApiKeyStore, Scope } from '../../src/store/api-key-store.js';
 import { openStore } from '../../src/store/open-store.js';
+import { recordingListener, recordLookedAt } from '../support/exercised.js';
 import { startControlServer, type ExercisedResponse } from './control-server.js';
 import { withFaults } from './faulty-store.js';
 
@@ -207,6 +208,7 @@ export async function runContract(options: ContractRunOptions = {}): Promise<Con
       ...(signal && { signal }),
     });
     const parsed = parseSummary(dredd.output);
+    recordCheckedHeaders(control.exercised);
     return {
       exitCode: dredd.exitCode,
       ...(dredd.killedBy && { killedBy: dredd.killedBy }),
@@ -217,6 +219,18 @@ export async function runContract(options: ContractRunOptions = {}): Promise<Con
     };
   } finally {
     for (const cleanup of cleanups) await cleanup();
+  }
+}
+
+/**
+ * Dredd passes a transaction only when its answer carries every documented response header, so
+ * those count as looked at (contract coverage) for each passing transaction.
+ */
+function recordCheckedHeaders(exercised: readonly ExercisedResponse[]): void {
+  for (const { key, actual, result, expectedHeaders = [] } of exercised) {
+    const [method, template, status] = key.split(' ');
+    if (result !== 'pass' || method === undefined || template === undefined || String(actual) !== status) continue;
+    recordLookedAt(method, template, Number(status), expectedHeaders);
   }
 }
 
@@ -249,7 +263,7 @@ async function writeDreddSpec(spec: Document): Promise<{ path: string; remove: (
 
 /** Serves an app on a loopback ephemeral port. */
 async function listen(app: CarsApp): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = createServer(app.callback());
+  const server = createServer(recordingListener(app.callback()));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
