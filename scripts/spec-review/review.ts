@@ -1,0 +1,119 @@
+/** Reviews a spec change: every finding with its level, place and line, after the config's overrides and waivers. */
+import { type ClientImpact, clientImpact } from './client-impact.js';
+import { EMPTY_CONFIG, type ReviewConfig, type Waiver } from './config.js';
+import { diffComponents } from './components.js';
+import { Differ, same } from './differ.js';
+import { lineOf, readSpec, type SpecDocument } from './document.js';
+import { lintDelta } from './lint-delta.js';
+import { diffGlobalSecurity, diffPaths } from './operations.js';
+import { rule, type Level } from './rules.js';
+
+/** One side of the comparison: the spec's text and the file name to show. */
+export interface SpecSource {
+  readonly text: string;
+  readonly file: string;
+}
+
+/** What to review and how. */
+export interface ReviewOptions {
+  readonly config?: ReviewConfig;
+  /** Today as YYYY-MM-DD (for `x-sunset` and waiver expiry); defaults to the real date. */
+  readonly today?: string;
+  /** Compare the openapi-typescript output of both sides (default true). */
+  readonly clientImpact?: boolean;
+  /** Lint both sides with Redocly and report new problems; the value is the redocly.yaml path, or false. */
+  readonly lint?: string | false;
+}
+
+/** One finding, as every output format shows it. */
+export interface Finding {
+  readonly rule: string;
+  readonly level: Level;
+  /** The level in the catalogue, before the config's override. */
+  readonly defaultLevel: Level;
+  readonly message: string;
+  readonly where: string;
+  readonly file: string;
+  readonly line: number;
+  readonly pointer: string;
+  readonly operations: readonly string[];
+  readonly waiver?: { readonly reason: string; readonly expires: string };
+}
+
+/** The result of a review. */
+export interface Review {
+  readonly base: { readonly file: string; readonly version: string | undefined };
+  readonly head: { readonly file: string; readonly version: string | undefined };
+  readonly findings: readonly Finding[];
+  readonly expiredWaivers: readonly Waiver[];
+  readonly unusedWaivers: readonly Waiver[];
+  readonly clientImpact: ClientImpact | undefined;
+  readonly counts: Readonly<Record<Level | 'waived', number>>;
+  /** True when an unwaived error or an expired waiver remains. */
+  readonly failed: boolean;
+}
+
+/** Compares `base` with `head`. */
+export async function review(base: SpecSource, head: SpecSource, options: ReviewOptions = {}): Promise<Review> {
+  const config = options.config ?? EMPTY_CONFIG;
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const [b, h] = [readSpec(base.text, base.file), readSpec(head.text, head.file)];
+  const d = new Differ(b, h, today);
+  diffPaths(d);
+  diffGlobalSecurity(d);
+  diffComponents(d);
+  if (d.findings().length === 0 && !same(b.root, h.root)) {
+    // The last safety net: the report never says "no changes" while the documents differ.
+    d.emit('unclassified-change', 'head', '#', 'document', 'the documents differ in a way no rule covers; review by hand');
+  }
+  const raw = d.findings().map((f) => ({
+    rule: f.rule,
+    message: f.message,
+    where: f.where,
+    file: (f.side === 'base' ? b : h).file,
+    line: lineOf(d.doc(f.side), f.ptr),
+    pointer: f.ptr,
+    operations: [...f.operations].sort(),
+  }));
+  if (options.lint !== false) {
+    for (const problem of await lintDelta(base, head, options.lint)) raw.push({ rule: 'lint-problem-added', ...problem, operations: [] });
+  }
+  const impact = options.clientImpact === false ? undefined : await clientImpact(b, h);
+  return judge(raw, config, today, { b, h, impact });
+}
+
+type Unjudged = Omit<Finding, 'level' | 'defaultLevel' | 'waiver'>;
+
+function judge(raw: Unjudged[], config: ReviewConfig, today: string, sides: { b: SpecDocument; h: SpecDocument; impact: ClientImpact | undefined }): Review {
+  const used = new Set<Waiver>();
+  const expired = config.waivers.filter((w) => w.expires < today);
+  const findings = raw.map((f): Finding => {
+    const defaultLevel = rule(f.rule).level;
+    const level = config.severity.get(f.rule) ?? defaultLevel;
+    const waiver = config.waivers.find((w) => w.expires >= today && w.rule === f.rule && (w.at === f.where || w.at === f.pointer || f.operations.includes(w.at)));
+    if (waiver === undefined) return { ...f, level, defaultLevel };
+    used.add(waiver);
+    return { ...f, level, defaultLevel, waiver: { reason: waiver.reason, expires: waiver.expires } };
+  });
+  const order: Record<Level, number> = { error: 0, warning: 1, info: 2 };
+  findings.sort((x, y) => order[x.level] - order[y.level]);
+  const counts = { error: 0, warning: 0, info: 0, waived: 0 };
+  for (const f of findings) {
+    if (f.waiver !== undefined) counts.waived++;
+    else counts[f.level]++;
+  }
+  const version = (doc: SpecDocument) => {
+    const info = doc.root.info as Record<string, unknown> | undefined;
+    return info?.version === undefined ? undefined : String(info.version);
+  };
+  return {
+    base: { file: sides.b.file, version: version(sides.b) },
+    head: { file: sides.h.file, version: version(sides.h) },
+    findings,
+    expiredWaivers: expired,
+    unusedWaivers: config.waivers.filter((w) => !used.has(w) && !expired.includes(w)),
+    clientImpact: sides.impact,
+    counts,
+    failed: counts.error > 0 || expired.length > 0,
+  };
+}
