@@ -3,9 +3,9 @@
  * two sides, as the names of types and fields added, removed or changed. It is what a program
  * that uses the typed client sees: a removed field or a changed type is a compile error there.
  */
-import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
+import openapiTS, { type OpenAPI3 } from 'openapi-typescript';
 import ts from 'typescript';
-import type { SpecDocument } from './document.js';
+import type { Obj } from './document.js';
 
 /** One field of a generated type that was added, removed or retyped. */
 export interface FieldChange {
@@ -26,8 +26,8 @@ export interface ClientImpact {
   readonly fields: readonly FieldChange[];
 }
 
-/** Generates the types of both sides and compares them. */
-export async function clientImpact(base: SpecDocument, head: SpecDocument): Promise<ClientImpact> {
+/** Generates the types of both sides (the parts that differ: see changed-parts.ts) and compares them. */
+export async function clientImpact(base: Obj, head: Obj): Promise<ClientImpact> {
   const [b, h] = [await typeFields(base), await typeFields(head)];
   const typesAdded = [...h.keys()].filter((t) => !b.has(t));
   const typesRemoved = [...b.keys()].filter((t) => !h.has(t));
@@ -46,34 +46,37 @@ export async function clientImpact(base: SpecDocument, head: SpecDocument): Prom
 }
 
 /** The generated types of a document: type name → field path → the field's type text. */
-async function typeFields(doc: SpecDocument): Promise<Map<string, Map<string, string>>> {
-  // openapi-typescript mutates nothing it is given, but it walks the whole object: hand it a copy.
-  const nodes = await openapiTS(structuredClone(doc.root) as unknown as OpenAPI3, { silent: true });
-  const source = ts.createSourceFile('types.ts', astToString(nodes), ts.ScriptTarget.Latest, true);
+async function typeFields(doc: Obj): Promise<Map<string, Map<string, string>>> {
+  const nodes = await openapiTS(doc as unknown as OpenAPI3, { silent: true });
+  // The nodes are walked as openapi-typescript builds them, and only leaf types are printed:
+  // printing the whole file and parsing it again cost twice the memory.
+  const source = ts.createSourceFile('types.ts', '', ts.ScriptTarget.Latest);
+  const printer = ts.createPrinter({ removeComments: true, omitTrailingSemicolon: true });
+  const text = (node: ts.Node) => printer.printNode(ts.EmitHint.Unspecified, node, source).replace(/\s+/g, ' ');
   const result = new Map<string, Map<string, string>>();
-  for (const statement of source.statements) {
+  for (const statement of nodes) {
     if (!ts.isInterfaceDeclaration(statement)) continue;
     const root = statement.name.text;
     // Types are named two levels down in components (`components["schemas"]["Car"]`), one level elsewhere.
-    walkMembers(statement.members, [root], root === 'components' ? 3 : 2, source, result);
+    walkMembers(statement.members, [root], root === 'components' ? 3 : 2, text, result);
   }
   return result;
 }
 
-function walkMembers(members: ts.NodeArray<ts.TypeElement>, path: string[], typeDepth: number, source: ts.SourceFile, out: Map<string, Map<string, string>>): void {
+function walkMembers(members: ts.NodeArray<ts.TypeElement>, path: string[], typeDepth: number, text: (node: ts.Node) => string, out: Map<string, Map<string, string>>): void {
   for (const member of members) {
     if (!ts.isPropertySignature(member) || member.type === undefined) continue;
-    const name = ts.isIdentifier(member.name) || ts.isStringLiteral(member.name) || ts.isNumericLiteral(member.name) ? member.name.text : member.name.getText(source);
+    const name = ts.isIdentifier(member.name) || ts.isStringLiteral(member.name) || ts.isNumericLiteral(member.name) ? member.name.text : text(member.name);
     const here = [...path, name];
     const literal = ts.isTypeLiteralNode(member.type) ? member.type : undefined;
     if (here.length < typeDepth) {
-      if (literal) walkMembers(literal.members, here, typeDepth, source, out);
+      if (literal) walkMembers(literal.members, here, typeDepth, text, out);
       continue;
     }
     if (here.length === typeDepth) {
       out.set(typeName(here), new Map());
-      if (literal) walkMembers(literal.members, here, typeDepth, source, out);
-      else out.get(typeName(here))?.set('(type)', text(member.type, source));
+      if (literal) walkMembers(literal.members, here, typeDepth, text, out);
+      else out.get(typeName(here))?.set('(type)', text(member.type));
       continue;
     }
     const fields = out.get(typeName(here.slice(0, typeDepth)));
@@ -82,16 +85,12 @@ function walkMembers(members: ts.NodeArray<ts.TypeElement>, path: string[], type
     const optional = member.questionToken === undefined ? '' : '?';
     if (literal && literal.members.length > 0) {
       fields.set(field, `${optional}{…}`);
-      walkMembers(literal.members, here, typeDepth, source, out);
-    } else fields.set(field, `${optional}${text(member.type, source)}`);
+      walkMembers(literal.members, here, typeDepth, text, out);
+    } else fields.set(field, `${optional}${text(member.type)}`);
   }
 }
 
 function typeName(path: readonly string[]): string {
   const [root = '', ...rest] = path;
   return `${root}${rest.map((s) => `[${JSON.stringify(s)}]`).join('')}`;
-}
-
-function text(node: ts.Node, source: ts.SourceFile): string {
-  return node.getText(source).replace(/\s+/g, ' ');
 }
