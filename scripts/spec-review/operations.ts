@@ -177,7 +177,7 @@ function diffParameters(d: Differ, opName: string, items: Pair, ops: Pair, attri
       continue;
     }
     const where = describe(hp);
-    const say = (rule: string, message: string, key?: string) => d.emit(rule, 'head', key !== undefined && key in hp.value ? `${hp.ptr}/${key}` : hp.ptr, where, message, [opName]);
+    const say = (rule: string, message: string, key?: string) => d.emit(rule, 'head', key !== undefined && key in hp.value ? `${hp.ptr}/${key}` : hp.ptr, where, message, [opName], hp.ptr);
     if (bp.value.required !== true && hp.value.required === true) say('request-parameter-became-required', 'parameter became required', 'required');
     if (bp.value.required === true && hp.value.required !== true) say('request-parameter-became-optional', 'parameter became optional', 'required');
     if (bp.value.deprecated !== true && hp.value.deprecated === true) say('request-parameter-deprecated', 'parameter deprecated', 'deprecated');

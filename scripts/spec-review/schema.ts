@@ -260,6 +260,15 @@ class SchemaWalk {
       if (!this.#request && !bReq.has(name) && hReq.has(name)) this.sayGated(gateH, 'response-property-became-required', 'head', `property \`${name}\` became required`, hp.ptr);
       this.nest(bp, hp, `${sep}${name}`, gateH, true);
     }
+    // Names required without a property of their own (often with allOf): the requirement still binds.
+    for (const name of hReq) {
+      if (bReq.has(name) || b.has(name) || h.has(name)) continue;
+      this.say(this.#request ? 'request-property-became-required' : 'response-property-became-required', 'head', `\`${name}\` became required`, this.ptrIn('required'));
+    }
+    for (const name of bReq) {
+      if (hReq.has(name) || b.has(name) || h.has(name)) continue;
+      this.say(this.#request ? 'request-property-became-optional' : 'response-property-became-optional', 'head', `\`${name}\` no longer required`, this.ptrIn('required'));
+    }
     for (const [name, hp] of h) {
       if (b.has(name)) continue;
       const gate = this.gateFor(hp.value);

@@ -86,6 +86,28 @@ describe('source locations', () => {
   });
 });
 
+describe('whole documents', () => {
+  it("finds nothing between the project's spec and itself, and says so", async () => {
+    const spec = { text: readFileSync(fileURLToPath(new URL('../../spec/cars.openapi.yaml', import.meta.url)), 'utf8'), file: 'spec/cars.openapi.yaml' };
+    const result = await review(spec, spec, { today: TODAY, lint: false });
+    assert.deepEqual(result.findings, []);
+    assert.equal(result.failed, false);
+    assert.match(renderMarkdown(result), /✅ The documents are the same: no changes\./);
+  });
+
+  it('names a shared parameter by its component, and lists the operations that use it', async () => {
+    const result = await fixture('shared-parameter-component');
+    assert.equal(result.findings.length, 1);
+    assert.equal(result.findings[0]?.where, 'parameter `Fields`');
+    assert.deepEqual(result.findings[0]?.operations, ['DELETE /cars/{carId}', 'GET /cars/{carId}']);
+  });
+
+  it('ends on a circular schema and reports its change once', async () => {
+    const result = await fixture('circular-schema');
+    assert.deepEqual(result.findings.map((f) => [f.rule, f.where]), [['response-property-max-length-increased', 'schema `Part` /name']]);
+  });
+});
+
 describe('spec-review.yaml', () => {
   it('overrides a level per rule', async () => {
     const config = parseConfig('severity:\n  response-non-success-status-removed: error\n', 'spec-review.yaml');
