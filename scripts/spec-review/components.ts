@@ -24,9 +24,19 @@ export function diffComponents(d: Differ): void {
       if (hAt === undefined) {
         d.emit(kind === 'schemas' ? 'api-schema-removed' : kind === 'examples' ? 'documentation-changed' : 'unclassified-change', 'base', bAt.ptr, label(name), `${label(name)} removed`);
       } else if (!same(bAt.value, hAt.value) && !covered(hAt.ptr) && !covered(bAt.ptr)) {
-        // Changed, yet no operation reached it (or reached a part that no rule covers).
-        const rule = kind === 'examples' ? 'documentation-changed' : 'unclassified-change';
-        d.emit(rule, 'head', hAt.ptr, label(name), `${label(name)} changed${rule === 'unclassified-change' ? ' where no operation uses it, or in a way no rule covers; review by hand' : ''}`);
+        // Changed, yet no finding under it: either no operation compares it on both sides (unused,
+        // or only where it was added or removed), or a part changed that no rule covers.
+        // A schema compared on both sides without a finding changed only in form (a reordered list).
+        const compared = kind === 'schemas' && d.compared.has(hAt.ptr) && d.compared.has(bAt.ptr);
+        const unused = kind === 'schemas' && !compared;
+        const rule = kind === 'examples' ? 'documentation-changed' : compared ? 'equivalent-change' : unused ? 'api-schema-changed-unused' : 'unclassified-change';
+        const why = {
+          'documentation-changed': '',
+          'equivalent-change': ' in form only (such as a reordered list)',
+          'unclassified-change': ' in a way no rule covers; review by hand',
+          'api-schema-changed-unused': ', where no operation uses it on both sides',
+        }[rule];
+        d.emit(rule, 'head', hAt.ptr, label(name), `${label(name)} changed${why}`);
       }
     }
     for (const [name, hAt] of h) {

@@ -25,6 +25,8 @@ export class Differ {
   /** Memoised schema comparisons, keyed by place and pointers: shared schemas are compared once. */
   readonly schemaMemo = new Map<string, RawFinding[]>();
   readonly inProgress = new Set<string>();
+  /** The schemas compared on both sides, by pointer: a component changed outside them affects no operation. */
+  readonly compared = new Set<string>();
 
   constructor(
     readonly base: SpecDocument,

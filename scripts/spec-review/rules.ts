@@ -54,6 +54,12 @@ const bound = (keyword: string, what: string, tighterWord: 'decreased' | 'increa
   };
 };
 
+/** A keyword that restricts values when it appears: adding it narrows, removing it widens. */
+const presence = (name: string, what: string, example: string): Record<string, Facet> => ({
+  [`${name}-added`]: { request: 'error', response: 'info', summary: `${capitalise(what)} was added: fewer values pass.`, example: `(none) → ${example}` },
+  [`${name}-removed`]: { request: 'info', response: 'error', summary: `${capitalise(what)} was removed: more values pass.`, example: `${example} → (none)` },
+});
+
 function kebab(keyword: string): string {
   return keyword.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
@@ -107,6 +113,24 @@ const FACETS: Record<string, Facet> = {
   'additional-properties-widened': { request: 'info', response: 'warning', summary: 'More extra properties pass (`additionalProperties` opened).', example: 'additionalProperties false → true' },
   'items-added': { request: 'error', response: 'info', summary: 'An array gained an `items` schema.', example: 'items (none) → {type: string}' },
   'items-removed': { request: 'info', response: 'error', summary: 'An array lost its `items` schema.', example: 'items {type: string} → (none)' },
+  ...bound('minContains', 'fewest items matching contains', 'increased'),
+  ...bound('maxContains', 'most items matching contains', 'decreased'),
+  ...presence('contains', '`contains` (an item must match)', 'contains: {type: string}'),
+  ...presence('if', '`if` (a condition for then/else)', 'if: {required: [kind]}'),
+  ...presence('then', '`then`', 'then: {required: [doors]}'),
+  ...presence('else', '`else`', 'else: {required: [seats]}'),
+  ...presence('dependent-required', 'a `dependentRequired` entry', 'dependentRequired: {card: [cvv]}'),
+  'dependent-required-changed': { request: 'error', response: 'error', summary: 'A `dependentRequired` entry changed.', example: 'card: [cvv] → card: [cvv, zip]' },
+  ...presence('dependent-schema', 'a `dependentSchemas` entry', 'dependentSchemas: {card: {required: [cvv]}}'),
+  ...presence('pattern-property', 'a `patternProperties` pattern', 'patternProperties: {^x-: {type: string}}'),
+  ...presence('property-names', '`propertyNames`', 'propertyNames: {pattern: ^[a-z]+$}'),
+  ...presence('unevaluated-items', '`unevaluatedItems` (a limit on items no keyword covered)', 'unevaluatedItems: false'),
+  ...presence('unevaluated-properties', '`unevaluatedProperties` (a limit on properties no keyword covered)', 'unevaluatedProperties: false'),
+  ...presence('content-schema', '`contentSchema` (the schema of encoded content)', 'contentSchema: {type: object}'),
+  'prefix-items-added': { request: 'info', response: 'error', summary: 'A `prefixItems` position was added (as oasdiff rates it).', example: 'prefixItems [a] → [a, b]' },
+  'prefix-items-removed': { request: 'error', response: 'info', summary: 'A `prefixItems` position was removed (as oasdiff rates it).', example: 'prefixItems [a, b] → [a]' },
+  'content-media-type-changed': { request: 'error', response: 'error', summary: '`contentMediaType` changed.', example: 'application/json → text/plain' },
+  'content-encoding-changed': { request: 'error', response: 'error', summary: '`contentEncoding` changed.', example: 'base64 → base32' },
   'became-read-only': { request: 'info', response: 'info', summary: 'Became `readOnly` (clients no longer send it).', example: 'readOnly false → true' },
   'became-not-read-only': { request: 'info', response: 'info', summary: 'Is no longer `readOnly`.', example: 'readOnly true → false' },
   'became-write-only': { request: 'info', response: 'info', summary: 'Became `writeOnly` (no longer in responses).', example: 'writeOnly false → true' },
@@ -211,12 +235,14 @@ const FIXED: Rule[] = [
   fixed('api-security-component-changed', 'warning', 'Another part of a security scheme changed (flows, openIdConnectUrl, ...); review by hand.', 'openIdConnectUrl changed'),
   // Components, webhooks, the rest.
   fixed('api-schema-removed', 'info', 'A schema was removed from components.', 'components.schemas.LegacyCar removed'),
+  fixed('api-schema-changed-unused', 'info', 'A schema in components changed where no operation uses it on both sides (unused, or only where it was added or removed).', 'components.schemas.LegacyCar: maxLength 10 → 20'),
   fixed('api-schema-added', 'info', 'A schema was added to components.', 'components.schemas.Truck added'),
   fixed('webhook-added', 'info', 'A webhook was added (OpenAPI 3.1).', 'webhooks.carSold added'),
   fixed('webhook-removed', 'error', 'A webhook was removed (OpenAPI 3.1): subscribers stop getting it.', 'webhooks.carSold removed'),
   fixed('api-version-changed', 'info', '`info.version` changed.', 'info.version 1.2.0 → 2.0.0'),
   fixed('documentation-changed', 'info', 'Documentation changed (description, summary, title, examples, externalDocs, info, tags, servers).', 'description of GET /cars changed'),
   fixed('extension-changed', 'info', 'A specification extension (`x-…`) changed.', 'x-rate-limit 100 → 50'),
+  fixed('equivalent-change', 'info', 'The text changed but not the contract (such as a reordered `anyOf` or `required` list).', 'anyOf [A, B] → [B, A]'),
   fixed('unclassified-change', 'warning', 'A change this review cannot classify: review by hand.', 'callbacks of POST /cars changed'),
   fixed('lint-problem-added', 'warning', 'The change brings a new lint problem (Redocly, the repo\'s redocly.yaml).', 'operation-4xx-response: Operation must have at least one 4XX response'),
 ];

@@ -4,7 +4,7 @@
  * must not produce what it did not promise. Shared (`$ref`) schemas are compared once per place
  * kind, so one change is one finding whatever the number of operations that use it.
  */
-import { type At, child, entries, isObj, items, type SpecDocument } from './document.js';
+import { type At, child, entries, isObj, items, resolve, type SpecDocument } from './document.js';
 import { type Differ, type RawFinding, same, type Side } from './differ.js';
 import { facetRule, type SchemaPrefix } from './rules.js';
 
@@ -24,13 +24,27 @@ const HANDLED = new Set([
   'type', 'nullable', 'format', 'enum', 'const', 'maximum', 'minimum', 'exclusiveMaximum', 'exclusiveMinimum',
   'maxLength', 'minLength', 'maxItems', 'minItems', 'maxProperties', 'minProperties', 'pattern', 'multipleOf',
   'uniqueItems', 'default', 'readOnly', 'writeOnly', 'deprecated', 'discriminator', 'oneOf', 'anyOf', 'allOf', 'not',
-  'properties', 'required', 'additionalProperties', 'items', '$ref',
+  'properties', 'required', 'additionalProperties', 'items', '$ref', 'minContains', 'maxContains', 'contains', 'if', 'then', 'else',
+  'dependentRequired', 'dependentSchemas', 'patternProperties', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties',
+  'prefixItems', 'contentSchema', 'contentMediaType', 'contentEncoding',
 ]);
+
+/** JSON Schema 2020-12 keywords holding one sub-schema that restricts values: compared inside when both sides have one. */
+const SUBSCHEMAS: ReadonlyArray<readonly [string, string]> = [
+  ['contains', 'contains'], ['if', 'if'], ['then', 'then'], ['else', 'else'], ['propertyNames', 'property-names'],
+  ['unevaluatedItems', 'unevaluated-items'], ['unevaluatedProperties', 'unevaluated-properties'], ['contentSchema', 'content-schema'],
+];
+
+/** JSON Schema 2020-12 keywords holding a map of sub-schemas (or of lists), compared entry by entry. */
+const SUBSCHEMA_MAPS: ReadonlyArray<readonly [string, string]> = [
+  ['dependentSchemas', 'dependent-schema'], ['patternProperties', 'pattern-property'], ['dependentRequired', 'dependent-required'],
+];
 
 /** Bounds: the keyword and whether a larger value lets fewer values through. */
 const BOUNDS: ReadonlyArray<readonly [string, 'upper' | 'lower']> = [
   ['maximum', 'upper'], ['exclusiveMaximum', 'upper'], ['maxLength', 'upper'], ['maxItems', 'upper'], ['maxProperties', 'upper'],
   ['minimum', 'lower'], ['exclusiveMinimum', 'lower'], ['minLength', 'lower'], ['minItems', 'lower'], ['minProperties', 'lower'],
+  ['maxContains', 'upper'], ['minContains', 'lower'],
 ];
 
 /** Formats that contain another one of the same type (oasdiff checker/check_types.go). */
@@ -49,6 +63,7 @@ export function diffSchema(d: Differ, base: At | undefined, head: At | undefined
   // A circular schema reaches itself again: the outer comparison covers it.
   if (d.inProgress.has(key)) return [];
   d.inProgress.add(key);
+  d.compared.add(base.ptr).add(head.ptr);
   const found: RawFinding[] = [];
   new SchemaWalk(d, base, head, place, found).run();
   d.inProgress.delete(key);
@@ -90,6 +105,7 @@ class SchemaWalk {
       this.properties();
       this.additionalProperties();
       this.items();
+      this.keywords2020();
     }
     this.leftovers();
   }
@@ -217,10 +233,14 @@ class SchemaWalk {
       const [b, h] = [branches(this.d.base, this.base, keyword), branches(this.d.head, this.head, keyword)];
       for (const [id, branch] of b) {
         const other = h.get(id);
-        if (other === undefined) this.say(facetRule(this.place.prefix, `${name}-removed`), 'base', `${keyword} branch ${id} removed`, branch.ptr);
-        else this.nest(branch, other, '');
+        if (other === undefined) this.say(facetRule(this.place.prefix, `${name}-removed`), 'base', `${keyword} branch ${id} removed`, branch.written);
+        else this.nest(branch.at, other.at, '');
       }
-      for (const [id, branch] of h) if (!b.has(id)) this.say(facetRule(this.place.prefix, `${name}-added`), 'head', `${keyword} branch ${id} added`, branch.ptr);
+      for (const [id, branch] of h) if (!b.has(id)) this.say(facetRule(this.place.prefix, `${name}-added`), 'head', `${keyword} branch ${id} added`, branch.written);
+      // A schema wrapped into a branch (often `oneOf: [{type: 'null'}, $ref]`), or unwrapped from
+      // one, is still compared with itself: its own changes would go unseen otherwise.
+      if (b.size === 0) for (const branch of h.values()) if (branch.at.ptr === this.base.ptr) this.nest(this.base, branch.at, '');
+      if (h.size === 0) for (const branch of b.values()) if (branch.at.ptr === this.head.ptr) this.nest(branch.at, this.head, '');
     }
     const [b, h] = [this.#b.not, this.#h.not];
     if (b === undefined && h !== undefined) this.facet('not-added', `not ${show(h)} set`, 'not');
@@ -314,6 +334,51 @@ class SchemaWalk {
     else if (hAt) this.facet('items-added', 'items schema added', 'items');
   }
 
+  /** contains, if/then/else, dependent*, patternProperties, propertyNames, unevaluated*, prefixItems and content*. */
+  keywords2020(): void {
+    const [b, h] = [this.#b, this.#h];
+    // `true` admits everything: it is the same as the keyword being absent.
+    const present = (v: unknown) => v !== undefined && v !== true;
+    for (const [keyword, name] of SUBSCHEMAS) {
+      if (same(b[keyword], h[keyword])) continue;
+      if (!present(b[keyword])) this.facet(`${name}-added`, `${keyword} ${show(h[keyword])} added`, keyword);
+      else if (!present(h[keyword])) this.facet(`${name}-removed`, `${keyword} ${show(b[keyword])} removed`);
+      else {
+        const [bs, hs] = [child(this.d.base, this.base, keyword), child(this.d.head, this.head, keyword)];
+        if (bs && hs) this.nest(bs, hs, `/${keyword}`);
+        else this.say('unclassified-change', 'head', `${keyword} ${show(b[keyword])} → ${show(h[keyword])}; review by hand`, this.ptrIn(keyword));
+      }
+    }
+    for (const [keyword, name] of SUBSCHEMA_MAPS) {
+      if (same(b[keyword], h[keyword])) continue;
+      const [bm, hm] = [isObj(b[keyword]) ? b[keyword] : {}, isObj(h[keyword]) ? h[keyword] : {}];
+      const [bs, hs] = [entries(this.d.base, this.base, keyword), entries(this.d.head, this.head, keyword)];
+      for (const key of Object.keys(bm)) if (!(key in hm)) this.facet(`${name}-removed`, `${keyword} ${show(key)} removed`);
+      for (const key of Object.keys(hm)) {
+        if (!(key in bm)) this.facet(`${name}-added`, `${keyword} ${show(key)} added`, keyword);
+        else if (keyword === 'dependentRequired') {
+          if (!same(bm[key], hm[key])) this.facet('dependent-required-changed', `dependentRequired ${show(key)}: ${show(bm[key])} → ${show(hm[key])}`, keyword);
+        } else {
+          const [x, y] = [bs.get(key), hs.get(key)];
+          if (x && y) this.nest(x, y, `/${keyword}/${key}`);
+        }
+      }
+    }
+    const [bp, hp] = [Array.isArray(b.prefixItems) ? b.prefixItems : [], Array.isArray(h.prefixItems) ? h.prefixItems : []];
+    if (!same(bp, hp)) {
+      const [bl, hl] = [items(this.d.base, this.base, 'prefixItems'), items(this.d.head, this.head, 'prefixItems')];
+      for (let i = 0; i < Math.max(bl.length, hl.length); i++) {
+        const [x, y] = [bl[i], hl[i]];
+        if (x && y) this.nest(x, y, `/[${i}]`);
+        else if (y) this.facet('prefix-items-added', `prefixItems position ${i} added`, 'prefixItems');
+        else this.facet('prefix-items-removed', `prefixItems position ${i} removed`);
+      }
+    }
+    for (const [keyword, name] of [['contentMediaType', 'content-media-type'], ['contentEncoding', 'content-encoding']] as const) {
+      if (!same(b[keyword], h[keyword])) this.facet(`${name}-changed`, `${keyword} ${show(b[keyword])} → ${show(h[keyword])}`, keyword);
+    }
+  }
+
   leftovers(): void {
     const keys = new Set([...Object.keys(this.#b), ...Object.keys(this.#h)]);
     const docs: string[] = [];
@@ -334,14 +399,17 @@ function childPrefix(prefix: SchemaPrefix): SchemaPrefix {
   return prefix;
 }
 
-/** The branches of a composition keyword, keyed by the component they name (or by position when inline). */
-function branches(doc: SpecDocument, node: At, keyword: string): Map<string, At> {
+/** The branches of a composition keyword, keyed by the component they name (or by position when inline), with where each is written. */
+function branches(doc: SpecDocument, node: At, keyword: string): Map<string, { at: At; written: string }> {
   const raw = node.value[keyword];
-  const result = new Map<string, At>();
+  const result = new Map<string, { at: At; written: string }>();
   if (!Array.isArray(raw)) return result;
-  items(doc, node, keyword).forEach((at, i) => {
-    const ref = isObj(raw[i]) ? raw[i].$ref : undefined;
-    result.set(typeof ref === 'string' ? `\`${ref.split('/').pop() ?? ref}\`` : `#${i}`, at);
+  raw.forEach((value, i) => {
+    const written = `${node.ptr}/${keyword}/${i}`;
+    const at = resolve(doc, { value, ptr: written });
+    if (at === undefined) return;
+    const ref = isObj(value) ? value.$ref : undefined;
+    result.set(typeof ref === 'string' ? `\`${ref.split('/').pop() ?? ref}\`` : `#${i}`, { at, written });
   });
   return result;
 }
