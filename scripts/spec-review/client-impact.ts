@@ -24,6 +24,8 @@ export interface ClientImpact {
   readonly typesAdded: readonly string[];
   readonly typesRemoved: readonly string[];
   readonly fields: readonly FieldChange[];
+  /** Why the types could not be compared, when they could not. */
+  readonly error?: string;
 }
 
 /** Generates the types of both sides (the parts that differ: see changed-parts.ts) and compares them. */

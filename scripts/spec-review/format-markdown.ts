@@ -59,6 +59,10 @@ function clientImpact(lines: string[], review: Review): void {
   if (impact === undefined) return;
   const total = impact.typesAdded.length + impact.typesRemoved.length + impact.fields.length;
   lines.push('', '### Client impact (generated TypeScript types)', '');
+  if (impact.error !== undefined) {
+    lines.push(`Not available: ${impact.error}`);
+    return;
+  }
   if (total === 0) {
     lines.push('The types that `openapi-typescript` generates are the same on both sides.');
     return;

@@ -186,7 +186,8 @@ function diffParameters(d: Differ, opName: string, items: Pair, ops: Pair, attri
       if (!same(bp.value[key], hp.value[key])) say('request-parameter-serialization-changed', `${key} ${show(bp.value[key])} → ${show(hp.value[key])}`, key);
     }
     if (!same(bp.value['x-sunset'], hp.value['x-sunset'])) say('extension-changed', `x-sunset ${show(bp.value['x-sunset'])} → ${show(hp.value['x-sunset'])}`, 'x-sunset');
-    attribute(diffSchema(d, child(d.base, bp, 'schema'), child(d.head, hp, 'schema'), { prefix: 'request-parameter', where }));
+    const formArray = hp.value.in === 'query' && (hp.value.style ?? 'form') === 'form' && hp.value.explode !== false;
+    attribute(diffSchema(d, child(d.base, bp, 'schema'), child(d.head, hp, 'schema'), { prefix: 'request-parameter', where, loose: 'parameter', formArray }));
     diffContent(d, where, { b: bp, h: hp }, 'request-parameter', [opName], attribute, 'request-parameter-serialization-changed');
     leftovers(d, bp, hp, where, PARAMETER_KEYS, [opName]);
   }
@@ -216,7 +217,8 @@ function diffContent(
       continue;
     }
     const at = `${where} (${type})`;
-    attribute(diffSchema(d, child(d.base, bm, 'schema'), child(d.head, hm, 'schema'), { prefix, where: at }));
+    const json = type === 'application/json' || /\+json$/.test(type) || prefix === 'request-parameter' || prefix === 'response-header';
+    attribute(diffSchema(d, child(d.base, bm, 'schema'), child(d.head, hm, 'schema'), { prefix, where: at, ...(json ? {} : { loose: 'body' as const }) }));
     leftovers(d, bm, hm, at, new Set(['schema']), operations);
   }
   for (const [type, hm] of h) if (!b.has(type)) d.emit(rules.added, 'head', hm.ptr, where, `media type ${type} added`, operations);

@@ -64,7 +64,15 @@ export async function review(base: SpecSource, head: SpecSource, options: Review
   // The parsed documents are out of scope here: the client impact and the lint delta, which load
   // TypeScript and Redocly, reuse their memory (npm run bench:spec-review measures the peak).
   let impact: ClientImpact | undefined;
-  if (parts !== undefined) impact = await (await import('./client-impact.js')).clientImpact(...parts);
+  if (parts !== undefined) {
+    const { clientImpact } = await import('./client-impact.js');
+    try {
+      impact = await clientImpact(...parts);
+    } catch (error) {
+      // openapi-typescript refuses some documents the review can read (duplicate operationIds...).
+      impact = { typesAdded: [], typesRemoved: [], fields: [], error: `openapi-typescript could not generate types: ${(error as Error).message.split('\n')[0]}` };
+    }
+  }
   if (options.lint !== false) {
     const { lintDelta } = await import('./lint-delta.js');
     for (const problem of await lintDelta(base, head, options.lint)) raw.push({ rule: 'lint-problem-added', ...problem, operations: [] });

@@ -79,6 +79,7 @@ const FACETS: Record<string, Facet> = {
   'type-changed': { request: 'error', response: 'error', summary: 'The type or format changed to one that does not contain the old one.', example: 'string → integer; int64 → int32 (request)' },
   'type-generalized': { request: 'info', response: 'error', summary: 'The type or format widened: more values possible.', example: 'integer/int32 → integer/int64' },
   'type-specialized': { request: 'error', response: 'info', summary: 'The type or format narrowed: fewer values possible.', example: 'number → integer; date-time → date (response)' },
+  'type-compatible': { request: 'info', response: 'info', summary: 'The type changed, but values travel as text (not JSON) and the text type takes every old value.', example: 'application/xml: object → string' },
   'list-of-types-widened': { request: 'info', response: 'error', summary: 'A type was added to the list of types (OpenAPI 3.1).', example: 'type [string] → [string, integer]' },
   'list-of-types-narrowed': { request: 'error', response: 'info', summary: 'A type was removed from the list of types (OpenAPI 3.1).', example: 'type [string, integer] → [string]' },
   'became-nullable': { request: 'info', response: 'error', summary: 'Now admits `null` (`nullable: true`, or `null` in the type list).', example: 'type string → [string, "null"]' },

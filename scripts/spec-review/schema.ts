@@ -14,6 +14,14 @@ export interface SchemaPlace {
   readonly where: string;
   /** Set inside a readOnly property of a request (or writeOnly of a response): every change there is info. */
   readonly gate?: 'request-read-only-property-changed' | 'response-write-only-property-changed';
+  /**
+   * Values travel as text (a parameter, or a body that is not JSON), so a type that takes text
+   * takes every old value: `parameter` for parameters, `body` for other media types
+   * (oasdiff checker/check_types.go, isStronglyTyped).
+   */
+  readonly loose?: 'parameter' | 'body';
+  /** A query parameter sent as form, exploded: one value is also a valid array of one. */
+  readonly formArray?: boolean;
 }
 
 /** Keywords that carry no contract: a change to them is documentation. */
@@ -135,6 +143,25 @@ class SchemaWalk {
     const show = (t: Set<string> | undefined, format: unknown) => `${t === undefined ? 'any' : [...t].join(', ')}${typeof format === 'string' ? `/${format}` : ''}`;
     const message = `type/format ${show(b.types, this.#b.format)} → ${show(h.types, this.#h.format)}`;
     const verdict = typeVerdict(b.types, h.types);
+    const scalar = (t: Set<string> | undefined) => t?.size === 1 && !t.has('array') && !t.has('object');
+    if (this.place.formArray && scalar(b.types) && h.types?.size === 1 && h.types.has('array')) {
+      // `?color=red` is a valid value of both `color: string` and `color: string[]` (form, explode).
+      const items = child(this.d.head, this.head, 'items');
+      const itemTypes = typeInfo(items?.value ?? {}).types;
+      if (itemTypes === undefined || (b.types !== undefined && covers(itemTypes, b.types))) {
+        this.facet('type-generalized', `${message} (one value is an array of one)`, 'type');
+        // The old value is now an item: its limits are compared with the item's.
+        if (items !== undefined) this.nest(this.base, items, '/[]');
+        return false;
+      }
+    }
+    if (this.place.loose !== undefined && (verdict === 'changed' || verdict === 'narrowed')) {
+      const text = (t: Set<string> | undefined) => t === undefined || (t.size === 1 && t.has('string'));
+      if (this.#request ? text(h.types) : text(b.types)) {
+        this.facet(this.place.loose === 'parameter' && this.#request ? 'type-generalized' : 'type-compatible', `${message} (sent as text)`, 'type');
+        return true;
+      }
+    }
     if (verdict === 'same') {
       const single = b.types?.size === 1 ? [...b.types][0] : undefined;
       const formatVerdict = formatChange(single, this.#b.format, this.#h.format);
@@ -251,7 +278,7 @@ class SchemaWalk {
   /** Compares a sub-schema at the same kind of place (a composition branch) or one level down (a property). */
   nest(b: At, h: At, suffix: string, gate = this.place.gate, down = false): void {
     const prefix = down ? childPrefix(this.place.prefix) : this.place.prefix;
-    const place: SchemaPlace = { prefix, where: `${this.place.where}${suffix}`, ...(gate === undefined ? {} : { gate }) };
+    const place: SchemaPlace = { prefix, where: `${this.place.where}${suffix}`, ...(gate === undefined ? {} : { gate }), ...(this.place.loose === undefined ? {} : { loose: this.place.loose }) };
     this.found.push(...diffSchema(this.d, b, h, place));
   }
 

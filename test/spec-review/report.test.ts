@@ -212,6 +212,15 @@ describe('client impact and lint delta', () => {
     assert.ok(added.clientImpact?.typesAdded.some((t) => t.startsWith('operations[')), JSON.stringify(added.clientImpact));
   });
 
+  it('still reviews a document openapi-typescript refuses, and says why the client impact is missing', async () => {
+    const base = side('basic-response-added', 'base');
+    const head = { text: base.text.replace('operationId: getCar', 'operationId: deleteCar'), file: 'head.yaml' };
+    const result = await review(base, head, { today: TODAY, lint: false });
+    assert.deepEqual(result.findings.map((f) => f.rule), ['api-operation-id-removed']);
+    assert.match(result.clientImpact?.error ?? '', /^openapi-typescript could not generate types: .*operationId/);
+    assert.match(renderMarkdown(result), /Not available: openapi-typescript could not generate types/);
+  });
+
   it("reports the lint problems the head brings, by the repo's redocly.yaml", async () => {
     const result = await fixture('operation-id-renamed', { lint: false });
     assert.equal(result.findings.some((f) => f.rule === 'lint-problem-added'), false);
