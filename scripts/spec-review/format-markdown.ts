@@ -7,6 +7,7 @@ export const COMMENT_MARKER = '<!-- spec-review -->';
 
 /** Rows shown per table; a GitHub comment holds at most 65,536 characters. */
 const MAX_ROWS = 150;
+const MAX_CHARS = 60_000;
 
 /** Renders a review: a verdict line, then the findings by level, waivers and the client impact. */
 export function renderMarkdown(review: Review): string {
@@ -38,7 +39,11 @@ export function renderMarkdown(review: Review): string {
     lines.push('', `Waivers that match no finding (remove them): ${review.unusedWaivers.map((w) => `${code(w.rule)} at ${cell(w.at)} (line ${w.line})`).join(', ')}`);
   }
   clientImpact(lines, review);
-  return `${lines.join('\n')}\n`;
+  const text = `${lines.join('\n')}\n`;
+  if (text.length <= MAX_CHARS) return text;
+  // A PR comment holds 65,536 characters: cut at a line, and point to the full report.
+  const cut = text.lastIndexOf('\n', MAX_CHARS - 200);
+  return `${text.slice(0, cut)}\n\n… the report is cut here; the JSON report (\`--format json\`) has every finding.\n`;
 }
 
 function table(lines: string[], title: string, findings: readonly Finding[], folded: boolean): void {

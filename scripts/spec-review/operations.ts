@@ -40,13 +40,15 @@ export function diffPaths(d: Differ): void {
         else d.emit(removalRule(d, [...bOps.values()], 'api-path'), 'base', item.ptr, `path ${name}`, `path removed, with ${names.join(', ') || 'no operations'}`, names);
         continue;
       }
+      // Clients never see a path parameter's name: `/cars/{id}` → `/cars/{carId}` changes only the text.
+      if (other.name !== name) d.emit('equivalent-change', 'head', other.item.ptr, `path ${other.name}`, `path ${name} renamed ${other.name}: the same URLs`, [...bOps.keys()].map((m) => label(m, other.name)));
       const hOps = operations(d.head, other.item);
       for (const [method, bOp] of bOps) {
         const hOp = hOps.get(method);
         if (hOp === undefined) {
           const opName = label(method, name);
           d.emit(webhook ? 'webhook-removed' : removalRule(d, [bOp], 'api'), 'base', bOp.ptr, opName, 'operation removed', [opName]);
-        } else diffOperation(d, label(method, other.name), { b: item, h: other.item }, { b: bOp, h: hOp }, webhook);
+        } else diffOperation(d, label(method, other.name), { b: item, h: other.item }, { b: bOp, h: hOp }, webhook, { b: name, h: other.name });
       }
       for (const [method, hOp] of hOps) {
         const opName = label(method, other.name);
@@ -79,7 +81,7 @@ interface Pair<T = At> {
 
 const OPERATION_KEYS = new Set(['parameters', 'requestBody', 'responses', 'security', 'deprecated', 'x-sunset', 'operationId', 'tags']);
 
-function diffOperation(d: Differ, opName: string, items: Pair, ops: Pair, webhook: boolean): void {
+function diffOperation(d: Differ, opName: string, items: Pair, ops: Pair, webhook: boolean, paths: Pair<string>): void {
   const [b, h] = [ops.b.value, ops.h.value];
   const ownership = [opName];
   const say = (rule: string, side: Side, message: string, key?: string) => {
@@ -100,7 +102,7 @@ function diffOperation(d: Differ, opName: string, items: Pair, ops: Pair, webhoo
   for (const tag of tags(b)) if (!tags(h).includes(tag)) say('api-tag-removed', 'base', `tag \`${tag}\` removed`, 'tags');
 
   const attribute = (found: RawFinding[]) => found.forEach((f) => f.operations.add(opName));
-  diffParameters(d, opName, items, ops, attribute);
+  diffParameters(d, opName, items, ops, paths, attribute);
   diffRequestBody(d, opName, ops, webhook, attribute);
   diffResponses(d, opName, ops, webhook, attribute);
   // Requirements inherited from the document are compared once, for all operations, by diffGlobalSecurity.
@@ -165,9 +167,8 @@ function parameters(doc: SpecDocument, item: At, op: At, path: string): Map<stri
 
 const PARAMETER_KEYS = new Set(['name', 'in', 'required', 'deprecated', 'x-sunset', 'schema', 'content', 'style', 'explode', 'allowReserved', 'allowEmptyValue']);
 
-function diffParameters(d: Differ, opName: string, items: Pair, ops: Pair, attribute: (f: RawFinding[]) => void): void {
-  const pathOf = (op: string) => op.slice(op.indexOf(' ') + 1);
-  const [bParams, hParams] = [parameters(d.base, items.b, ops.b, pathOf(opName)), parameters(d.head, items.h, ops.h, pathOf(opName))];
+function diffParameters(d: Differ, opName: string, items: Pair, ops: Pair, paths: Pair<string>, attribute: (f: RawFinding[]) => void): void {
+  const [bParams, hParams] = [parameters(d.base, items.b, ops.b, paths.b), parameters(d.head, items.h, ops.h, paths.h)];
   const describe = (p: At) => `${opName} ${String(p.value.in)} parameter \`${String(p.value.name)}\``;
   for (const [id, bp] of bParams) {
     const hp = hParams.get(id);
@@ -177,6 +178,7 @@ function diffParameters(d: Differ, opName: string, items: Pair, ops: Pair, attri
       continue;
     }
     const where = describe(hp);
+    if (bp.value.in === 'path' && bp.value.name !== hp.value.name) d.emit('equivalent-change', 'head', hp.ptr, where, `path parameter \`${String(bp.value.name)}\` renamed \`${String(hp.value.name)}\``, [opName]);
     const say = (rule: string, message: string, key?: string) => d.emit(rule, 'head', key !== undefined && key in hp.value ? `${hp.ptr}/${key}` : hp.ptr, where, message, [opName], hp.ptr);
     if (bp.value.required !== true && hp.value.required === true) say('request-parameter-became-required', 'parameter became required', 'required');
     if (bp.value.required === true && hp.value.required !== true) say('request-parameter-became-optional', 'parameter became optional', 'required');

@@ -193,6 +193,16 @@ describe('output formats', () => {
     assert.match(markdown, /\| `response-header-type-generalized` \| POST \/cars response 201 header `X-Rate-Limit-Remaining` \| type\/format integer\/int32 → integer\/int64 \| `format-response-header-widened\/head\.yaml:\d+` \| POST \/cars \|/);
   });
 
+  it('Markdown: stays under the 65,536 characters of a PR comment, and says where the rest is', async () => {
+    const result = await fixture('operation-removed');
+    const [one] = result.findings;
+    assert.ok(one);
+    const many = Array.from({ length: 3000 }, (_, i) => ({ ...one, level: (['error', 'warning', 'info'] as const)[i % 3], message: `${one.message} ${'x'.repeat(100)} ${i}` }));
+    const markdown = renderMarkdown({ ...result, findings: many });
+    assert.ok(markdown.length <= 60_000, String(markdown.length));
+    assert.match(markdown, /the report is cut here; the JSON report \(`--format json`\) has every finding\.\n$/);
+  });
+
   it('never says "no changes" while the documents differ', async () => {
     const markdown = renderMarkdown(await fixture('description-only'));
     assert.doesNotMatch(markdown, /no changes/i);
