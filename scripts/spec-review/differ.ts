@@ -61,11 +61,19 @@ export class Differ {
     return side === 'base' ? this.base : this.head;
   }
 
-  /** Whether a deprecated node's `x-sunset` (if any) has passed, so removing it is allowed. */
+  /** Whether a deprecated node's `x-sunset` (if any) has passed, so removing it is allowed; `invalid` when it is no date. */
+  sunset(node: Record<string, unknown>): 'passed' | 'future' | 'invalid' {
+    const raw = node['x-sunset'];
+    if (raw === undefined) return 'passed';
+    const text = raw instanceof Date ? raw.toISOString().slice(0, 10) : String(raw);
+    // oasdiff reads a date (2027-01-31) or an RFC 3339 date-time.
+    if (!/^\d{4}-\d{2}-\d{2}([Tt ].*)?$/.test(text) || Number.isNaN(Date.parse(text.slice(0, 10)))) return 'invalid';
+    return text.slice(0, 10) <= this.today ? 'passed' : 'future';
+  }
+
+  /** Whether a deprecated node's `x-sunset` (if any) has passed; an invalid date has not. */
   sunsetPassed(node: Record<string, unknown>): boolean {
-    const sunset = node['x-sunset'];
-    if (sunset === undefined) return true;
-    return String(sunset instanceof Date ? sunset.toISOString() : sunset).slice(0, 10) <= this.today;
+    return this.sunset(node) === 'passed';
   }
 }
 

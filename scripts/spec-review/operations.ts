@@ -37,7 +37,9 @@ export function diffPaths(d: Differ): void {
       if (other === undefined) {
         const names = [...bOps.keys()].map((m) => label(m, name));
         if (webhook) d.emit('webhook-removed', 'base', item.ptr, `webhook ${name}`, 'webhook removed', names);
-        else d.emit(removalRule(d, [...bOps.values()], 'api-path'), 'base', item.ptr, `path ${name}`, `path removed, with ${names.join(', ') || 'no operations'}`, names);
+        else if (bOps.size === 0) d.emit('api-path-removed-without-deprecation', 'base', item.ptr, `path ${name}`, 'path removed', []);
+        // One finding per operation, as oasdiff reports them: each was deprecated or not.
+        else for (const [method, op] of bOps) d.emit(removalRule(d, op, 'api-path'), 'base', op.ptr, label(method, name), `path removed, with ${label(method, name)}`, [label(method, name)]);
         continue;
       }
       // Clients never see a path parameter's name: `/cars/{id}` → `/cars/{carId}` changes only the text.
@@ -47,7 +49,7 @@ export function diffPaths(d: Differ): void {
         const hOp = hOps.get(method);
         if (hOp === undefined) {
           const opName = label(method, name);
-          d.emit(webhook ? 'webhook-removed' : removalRule(d, [bOp], 'api'), 'base', bOp.ptr, opName, 'operation removed', [opName]);
+          d.emit(webhook ? 'webhook-removed' : removalRule(d, bOp, 'api'), 'base', bOp.ptr, opName, 'operation removed', [opName]);
         } else diffOperation(d, label(method, other.name), { b: item, h: other.item }, { b: bOp, h: hOp }, webhook, { b: name, h: other.name });
       }
       for (const [method, hOp] of hOps) {
@@ -66,12 +68,14 @@ export function diffPaths(d: Differ): void {
 }
 
 /**
- * The rule for removing operations: allowed only when every one was deprecated and its
- * `x-sunset` date, if any, has passed (oasdiff docs/DEPRECATION.md).
+ * The rule for removing an operation: allowed only when it was deprecated and its `x-sunset`
+ * date, if any, has passed (oasdiff docs/DEPRECATION.md, checker/check_api_removed.go).
  */
-function removalRule(d: Differ, ops: At[], stem: 'api' | 'api-path'): string {
-  if (ops.length === 0 || !ops.every((op) => op.value.deprecated === true)) return `${stem}-removed-without-deprecation`;
-  return ops.every((op) => d.sunsetPassed(op.value)) ? `${stem}-removed-with-deprecation` : `${stem}-removed-before-sunset`;
+function removalRule(d: Differ, op: At, stem: 'api' | 'api-path'): string {
+  if (op.value.deprecated !== true) return `${stem}-removed-without-deprecation`;
+  const sunset = d.sunset(op.value);
+  if (sunset === 'invalid') return 'api-path-sunset-parse';
+  return sunset === 'passed' ? `${stem}-removed-with-deprecation` : `${stem}-removed-before-sunset`;
 }
 
 interface Pair<T = At> {
@@ -89,7 +93,10 @@ function diffOperation(d: Differ, opName: string, items: Pair, ops: Pair, webhoo
     d.emit(rule, side, key !== undefined && key in node.value ? `${node.ptr}/${escape(key)}` : node.ptr, opName, message, ownership);
   };
   const sunset = (node: Record<string, unknown>) => (node['x-sunset'] === undefined ? '' : ` (x-sunset ${show(node['x-sunset'])})`);
-  if (b.deprecated !== true && h.deprecated === true) say(h['x-sunset'] === undefined ? 'endpoint-deprecated' : 'endpoint-deprecated-with-sunset', 'head', `operation deprecated${sunset(h)}`, 'deprecated');
+  if (b.deprecated !== true && h.deprecated === true) {
+    if (d.sunset(h) === 'invalid') say('api-deprecated-sunset-parse', 'head', `x-sunset ${show(h['x-sunset'])} is not a date`, 'x-sunset');
+    else say(h['x-sunset'] === undefined ? 'endpoint-deprecated' : 'endpoint-deprecated-with-sunset', 'head', `operation deprecated${sunset(h)}`, 'deprecated');
+  }
   if (b.deprecated === true && h.deprecated !== true) say('endpoint-reactivated', 'head', 'operation no longer deprecated');
   if (!same(b['x-sunset'], h['x-sunset']) && b.deprecated === true && h.deprecated === true) say('api-sunset-changed', 'head', `x-sunset ${show(b['x-sunset'])} → ${show(h['x-sunset'])}`, 'x-sunset');
   else if (!same(b['x-sunset'], h['x-sunset']) && !(b.deprecated !== true && h.deprecated === true)) say('extension-changed', 'head', `x-sunset ${show(b['x-sunset'])} → ${show(h['x-sunset'])}`, 'x-sunset');

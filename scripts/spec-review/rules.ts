@@ -150,6 +150,8 @@ const FIXED: Rule[] = [
   fixed('api-removed-without-deprecation', 'error', 'An operation was removed while not deprecated.', 'DELETE /cars/{carId} removed'),
   fixed('api-removed-with-deprecation', 'info', 'A deprecated operation (past any `x-sunset`) was removed.', 'deprecated DELETE /cars/{carId} removed'),
   fixed('api-removed-before-sunset', 'error', 'A deprecated operation was removed before its `x-sunset` date.', 'DELETE /cars/{carId} (x-sunset 2099-01-01) removed'),
+  fixed('api-path-sunset-parse', 'error', 'A deprecated operation was removed, but its `x-sunset` is not a date.', 'x-sunset: next spring'),
+  fixed('api-deprecated-sunset-parse', 'error', 'An operation was deprecated with an `x-sunset` that is not a date.', 'x-sunset: soon'),
   fixed('endpoint-deprecated', 'info', 'An operation was deprecated.', 'GET /cars deprecated: false → true'),
   fixed('endpoint-deprecated-with-sunset', 'info', 'An operation was deprecated with an `x-sunset` date.', 'GET /cars deprecated, x-sunset 2027-01-01'),
   fixed('endpoint-reactivated', 'info', 'An operation is no longer deprecated.', 'GET /cars deprecated: true → false'),
