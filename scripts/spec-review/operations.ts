@@ -196,6 +196,7 @@ function diffParameters(d: Differ, opName: string, items: Pair, ops: Pair, paths
     }
     if (!same(bp.value['x-sunset'], hp.value['x-sunset'])) say('extension-changed', `x-sunset ${show(bp.value['x-sunset'])} → ${show(hp.value['x-sunset'])}`, 'x-sunset');
     const formArray = hp.value.in === 'query' && (hp.value.style ?? 'form') === 'form' && hp.value.explode !== false;
+    schemaPresence(d, { b: bp, h: hp }, where, [opName], 'unclassified-change');
     attribute(diffSchema(d, child(d.base, bp, 'schema'), child(d.head, hp, 'schema'), { prefix: 'request-parameter', where, loose: 'parameter', formArray }));
     diffContent(d, where, { b: bp, h: hp }, 'request-parameter', [opName], attribute, 'request-parameter-serialization-changed');
     leftovers(d, bp, hp, where, PARAMETER_KEYS, [opName]);
@@ -227,6 +228,8 @@ function diffContent(
     }
     const at = `${where} (${type})`;
     const json = type === 'application/json' || /\+json$/.test(type) || prefix === 'request-parameter' || prefix === 'response-header';
+    const presence = prefix === 'request-body' || prefix === 'response-body' ? `${prefix}-media-type-schema` : 'unclassified-change';
+    schemaPresence(d, { b: bm, h: hm }, at, operations, presence);
     attribute(diffSchema(d, child(d.base, bm, 'schema'), child(d.head, hm, 'schema'), { prefix, where: at, ...(json ? {} : { loose: 'body' as const }) }));
     leftovers(d, bm, hm, at, new Set(['schema']), operations);
   }
@@ -251,6 +254,19 @@ function diffRequestBody(d: Differ, opName: string, ops: Pair, webhook: boolean,
   // A webhook's request is sent by the API: its body travels like a response.
   diffContent(d, where, { b, h }, webhook ? 'response-body' : 'request-body', [opName], attribute, { added: 'request-body-media-type-added', removed: 'request-body-media-type-removed' });
   leftovers(d, b, h, where, new Set(['content', 'required']), [opName]);
+}
+
+/**
+ * A schema that appears or disappears where a value is described: `stem-added`/`stem-removed`
+ * for media types (oasdiff's request-body-media-type-schema-added...), else left to a human.
+ */
+function schemaPresence(d: Differ, nodes: Pair, where: string, operations: string[], stem: string): void {
+  const [b, h] = ['schema' in nodes.b.value, 'schema' in nodes.h.value];
+  if (b === h) return;
+  const unclassified = stem === 'unclassified-change';
+  const rule = unclassified ? stem : `${stem}-${h ? 'added' : 'removed'}`;
+  const side: Side = h ? 'head' : 'base';
+  d.emit(rule, side, `${(h ? nodes.h : nodes.b).ptr}/schema`, where, `schema ${h ? 'added' : 'removed'}${unclassified ? '; review by hand' : ''}`, operations);
 }
 
 /** 2xx responses are what clients wait for (oasdiff: 200–299); others are documentation of failures. */
@@ -289,6 +305,7 @@ function diffHeaders(d: Differ, where: string, responses: Pair, opName: string, 
     const hh = other.at;
     if (bh.value.required === true && hh.value.required !== true) d.emit('response-header-became-optional', 'head', hh.ptr, at, 'response header became optional', [opName]);
     if (bh.value.required !== true && hh.value.required === true) d.emit('response-header-became-required', 'head', hh.ptr, at, 'response header became required', [opName]);
+    schemaPresence(d, { b: bh, h: hh }, at, [opName], 'unclassified-change');
     attribute(diffSchema(d, child(d.base, bh, 'schema'), child(d.head, hh, 'schema'), { prefix: 'response-header', where: at }));
     diffContent(d, at, { b: bh, h: hh }, 'response-header', [opName], attribute, 'unclassified-change');
     leftovers(d, bh, hh, at, new Set(['schema', 'content', 'required']), [opName]);

@@ -177,6 +177,10 @@ const FIXED: Rule[] = [
   fixed('request-body-removed', 'error', 'The request body was removed.', 'POST /cars: request body removed'),
   fixed('request-body-became-required', 'error', 'The request body became required.', 'required: false → true'),
   fixed('request-body-became-optional', 'info', 'The request body became optional.', 'required: true → false'),
+  fixed('request-body-media-type-schema-added', 'error', 'A request media type that took anything now has a schema.', 'application/json: (no schema) → CarCreate'),
+  fixed('request-body-media-type-schema-removed', 'info', 'A request media type lost its schema: it takes anything.', 'application/json: CarCreate → (no schema)'),
+  fixed('response-body-media-type-schema-added', 'info', 'A response media type that promised nothing now has a schema.', 'application/json: (no schema) → Car'),
+  fixed('response-body-media-type-schema-removed', 'warning', 'A response media type lost its schema: clients get no promise.', 'application/json: Car → (no schema)'),
   fixed('request-body-media-type-added', 'info', 'A request media type was added.', 'application/xml added'),
   fixed('request-body-media-type-removed', 'error', 'A request media type was removed.', 'application/xml removed'),
   // Properties.
