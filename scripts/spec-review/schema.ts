@@ -22,6 +22,13 @@ export interface SchemaPlace {
   readonly loose?: 'parameter' | 'body';
   /** A query parameter sent as form, exploded: one value is also a valid array of one. */
   readonly formArray?: boolean;
+  /** The path inside the schema at `where`, such as `/owner/name`. */
+  readonly path?: string;
+}
+
+/** The name of a place in findings: the anchor, then the path inside its schema. */
+function placeName(place: SchemaPlace): string {
+  return place.path ? `${place.where} ${place.path}` : place.where;
 }
 
 /** Keywords that carry no contract: a change to them is documentation. */
@@ -127,7 +134,7 @@ class SchemaWalk {
       id = this.place.gate;
     }
     const node = side === 'base' ? this.base.ptr : this.head.ptr;
-    this.found.push(this.d.emit(id, side, ptr ?? node, this.place.where, text, [], node));
+    this.found.push(this.d.emit(id, side, ptr ?? node, placeName(this.place), text, [], node));
   }
 
   facet(suffix: string, message: string, keyword?: string): void {
@@ -278,7 +285,13 @@ class SchemaWalk {
   /** Compares a sub-schema at the same kind of place (a composition branch) or one level down (a property). */
   nest(b: At, h: At, suffix: string, gate = this.place.gate, down = false): void {
     const prefix = down ? childPrefix(this.place.prefix) : this.place.prefix;
-    const place: SchemaPlace = { prefix, where: `${this.place.where}${suffix}`, ...(gate === undefined ? {} : { gate }), ...(this.place.loose === undefined ? {} : { loose: this.place.loose }) };
+    const place: SchemaPlace = {
+      prefix,
+      where: this.place.where,
+      path: `${this.place.path ?? ''}${suffix}`,
+      ...(gate === undefined ? {} : { gate }),
+      ...(this.place.loose === undefined ? {} : { loose: this.place.loose }),
+    };
     this.found.push(...diffSchema(this.d, b, h, place));
   }
 
@@ -287,7 +300,6 @@ class SchemaWalk {
     const required = (s: Record<string, unknown>) => new Set(Array.isArray(s.required) ? s.required.map(String) : []);
     const [bReq, hReq] = [required(this.#b), required(this.#h)];
     const dir = this.#request ? 'request' : 'response';
-    const sep = this.place.where.endsWith('/') ? '' : this.place.where.includes(' /') || this.place.where.startsWith('schema ') ? '/' : ' /';
     for (const [name, bp] of b) {
       const gate = this.gateFor(bp.value);
       const hp = h.get(name);
@@ -305,7 +317,7 @@ class SchemaWalk {
       if (this.#request && bReq.has(name) && !hReq.has(name)) this.sayGated(gateH, 'request-property-became-optional', 'head', `property \`${name}\` became optional`, hp.ptr);
       if (!this.#request && bReq.has(name) && !hReq.has(name)) this.sayGated(gateH, 'response-property-became-optional', 'head', `property \`${name}\` became optional`, hp.ptr);
       if (!this.#request && !bReq.has(name) && hReq.has(name)) this.sayGated(gateH, 'response-property-became-required', 'head', `property \`${name}\` became required`, hp.ptr);
-      this.nest(bp, hp, `${sep}${name}`, gateH, true);
+      this.nest(bp, hp, `/${name}`, gateH, true);
     }
     // Names required without a property of their own (often with allOf): the requirement still binds.
     for (const name of hReq) {
@@ -335,7 +347,7 @@ class SchemaWalk {
 
   sayGated(gate: SchemaPlace['gate'], id: string, side: Side, message: string, ptr: string): void {
     if (gate === undefined) this.say(id, side, message, ptr);
-    else this.found.push(this.d.emit(gate, side, ptr, this.place.where, `${id}: ${message}`, [], side === 'base' ? this.base.ptr : this.head.ptr));
+    else this.found.push(this.d.emit(gate, side, ptr, placeName(this.place), `${id}: ${message}`, [], side === 'base' ? this.base.ptr : this.head.ptr));
   }
 
   additionalProperties(): void {
