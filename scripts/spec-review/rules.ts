@@ -248,6 +248,8 @@ const FIXED: Rule[] = [
   fixed('webhook-removed', 'error', 'A webhook was removed (OpenAPI 3.1): subscribers stop getting it.', 'webhooks.carSold removed'),
   fixed('api-version-changed', 'info', '`info.version` changed.', 'info.version 1.2.0 → 2.0.0'),
   fixed('documentation-changed', 'info', 'Documentation changed (description, summary, title, examples, externalDocs, info, tags, servers).', 'description of GET /cars changed'),
+  fixed('request-parameter-x-extensible-enum-value-removed', 'error', 'A value was removed from a request parameter\'s `x-extensible-enum`.', 'x-extensible-enum [a, b] → [a]'),
+  fixed('request-property-x-extensible-enum-value-removed', 'error', 'A value was removed from a request property\'s `x-extensible-enum`.', 'x-extensible-enum [a, b] → [a]'),
   fixed('extension-changed', 'info', 'A specification extension (`x-…`) changed.', 'x-rate-limit 100 → 50'),
   fixed('equivalent-change', 'info', 'The text changed but not the contract (such as a reordered `anyOf` or `required` list).', 'anyOf [A, B] → [B, A]'),
   fixed('unclassified-change', 'warning', 'A change this review cannot classify: review by hand.', 'callbacks of POST /cars changed'),

@@ -418,12 +418,24 @@ class SchemaWalk {
     }
   }
 
+  /** Zalando's x-extensible-enum: a request value removed from it breaks callers that send it (oasdiff). */
+  extensibleEnum(): void {
+    const [b, h] = [this.#b['x-extensible-enum'], this.#h['x-extensible-enum']];
+    const missing = (from: unknown, to: unknown) => (Array.isArray(from) ? from.filter((v) => !(Array.isArray(to) && to.some((w) => same(v, w)))) : []);
+    const [removed, added] = [missing(b, h), missing(h, b)];
+    const id = this.place.prefix === 'request-parameter' ? 'request-parameter-x-extensible-enum-value-removed' : 'request-property-x-extensible-enum-value-removed';
+    for (const value of removed) this.say(id, 'head', `x-extensible-enum value ${show(value)} removed`, this.ptrIn('x-extensible-enum'));
+    // Added values, or the extension set or dropped as a whole, are reported as they are.
+    if (removed.length === 0 || added.length > 0) this.say('extension-changed', 'head', `x-extensible-enum ${show(b)} → ${show(h)}`, this.ptrIn('x-extensible-enum'));
+  }
+
   leftovers(): void {
     const keys = new Set([...Object.keys(this.#b), ...Object.keys(this.#h)]);
     const docs: string[] = [];
     for (const key of keys) {
       if (HANDLED.has(key) || same(this.#b[key], this.#h[key])) continue;
       if (DOC_KEYWORDS.has(key)) docs.push(key);
+      else if (key === 'x-extensible-enum' && this.#request && this.place.prefix !== 'request-body') this.extensibleEnum();
       else if (key.startsWith('x-')) this.say('extension-changed', 'head', `${key} ${show(this.#b[key])} → ${show(this.#h[key])}`, this.ptrIn(key));
       else this.say('unclassified-change', key in this.#h ? 'head' : 'base', `keyword \`${key}\` changed: ${show(this.#b[key])} → ${show(this.#h[key])}; review by hand`, key in this.#h ? this.ptrIn(key) : `${this.base.ptr}/${key}`);
     }
