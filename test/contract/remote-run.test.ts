@@ -23,6 +23,7 @@ import { parseSummary, type DreddSummary } from './run-contract.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CONTRACT_SCRIPT = join(REPO_ROOT, 'scripts/contract.ts');
+const FUZZ_SCRIPT = join(REPO_ROOT, 'scripts/fuzz.ts');
 /** Cars the run must not touch: the ids the spec's examples use, and one far away. */
 const THEIRS = [
   { id: 1, model: 'Theirs', color: 'Red' },
@@ -34,7 +35,7 @@ interface Target {
   url: string;
   key: string;
   readOnlyKey: string;
-  /** `METHOD path` of every request the server got, in order. */
+  /** `METHOD path status` of every request the server answered, in order. */
   requests: string[];
   /** Every car's JSON and ETag, as bytes on the wire. */
   snapshot(): Promise<string>;
@@ -56,7 +57,7 @@ async function startTarget(options: Partial<AppOptions> = {}): Promise<Target> {
   const requests: string[] = [];
   const handle = app.callback();
   const server: Server = createServer((req, res) => {
-    requests.push(`${req.method} ${req.url}`);
+    res.once('finish', () => requests.push(`${req.method} ${req.url} ${res.statusCode}`));
     void handle(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -91,12 +92,25 @@ interface CliResult {
 }
 
 /** Runs `npm run test:contract -- …args` (the script itself, with tsx), bounded in time. */
-function contractCli(
+function contractCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return cli(CONTRACT_SCRIPT, args, options);
+}
+
+interface CliOptions {
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  /** Called with the child process as soon as it is spawned. */
+  onStart?: (child: ChildProcess) => void;
+}
+
+/** Runs a script with tsx, as npm would, bounded in time. */
+function cli(
+  script: string,
   args: string[],
-  { env = {}, timeoutMs = 150_000, onStart }: { env?: Record<string, string>; timeoutMs?: number; onStart?: (child: ChildProcess) => void } = {},
+  { env = {}, timeoutMs = 150_000, onStart }: CliOptions = {},
 ): Promise<CliResult> {
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', CONTRACT_SCRIPT, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, CARS_API_KEY: '', GITHUB_STEP_SUMMARY: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -115,7 +129,7 @@ function contractCli(
   });
 }
 
-/** Asserts the CLI stopped within seconds with exit 2 and one line on stderr matching `pattern`, no stack trace. */
+/** Asserts the script stopped within seconds with exit 2 and one line on stderr matching `pattern`, no stack trace. */
 function assertStoppedWithOneLine(result: CliResult, pattern: RegExp): void {
   const where = `stdout: ${result.stdout.slice(-2000)}\nstderr: ${result.stderr}`;
   assert.equal(result.code, 2, where);
@@ -283,5 +297,68 @@ describe('npm run test:contract -- --url (a deployed instance)', { timeout: 400_
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+});
+
+describe('npm run fuzz -- --url (a deployed instance)', { timeout: 300_000 }, () => {
+  const base = 9000;
+  let target: Target;
+  let before_: string;
+  let dir: string;
+  let run: CliResult;
+  let requests: string[];
+  let readOnlyRun: CliResult;
+  let readOnlyRequests: string[];
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cars-remote-fuzz-'));
+    target = await startTarget();
+    before_ = await target.snapshot();
+    run = await cli(FUZZ_SCRIPT, ['--url', target.url, '--id-base', String(base), '--runs', '300', '--reporter', 'junit', '--output', join(dir, 'fuzz.xml'), '--markdown', join(dir, 'fuzz.md')], {
+      env: { CARS_API_KEY: target.key },
+    });
+    requests = target.requests.slice();
+    readOnlyRun = await cli(FUZZ_SCRIPT, ['--url', target.url, '--read-only', '--runs', '200', '--api-key', target.readOnlyKey]);
+    readOnlyRequests = target.requests.slice(requests.length);
+  });
+  after(async () => {
+    await target?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('passes, and reports in JUnit XML and Markdown', async (t) => {
+    t.diagnostic(run.stdout.split('\n').find((l) => l.startsWith('fuzz: ')) ?? 'no summary line');
+    assert.equal(run.code, 0, `${run.stdout.slice(-6000)}\n${run.stderr}`);
+    const xml = await readFile(join(dir, 'fuzz.xml'), 'utf8');
+    const parsed = new XMLParser({ ignoreAttributes: false }).parse(xml) as { testsuites: unknown };
+    assert.ok(parsed.testsuites, 'a JUnit document');
+    assert.match(run.stdout, /^fuzz: 3 passing, 0 failing, 0 skipped, 3 total; OK$/m);
+    assert.match(await readFile(join(dir, 'fuzz.md'), 'utf8'), /^## Fuzz run against http:\/\/127\.0\.0\.1:\d+: passed\n\n\| tests \| pass \| fail \| skipped \|\n\|---\|---\|---\|---\|\n\| 3 \| 3 \| 0 \| 0 \|/);
+  });
+
+  it('writes only to the ids it reserved, and leaves every other car byte-identical and nothing behind', async () => {
+    const writes = requests.filter((r) => !/^(GET|HEAD|OPTIONS) /.test(r));
+    assert.ok(writes.length > 100, `the run wrote (${writes.length} writes)`);
+    const reserved = new Set(Array.from({ length: 5 }, (_, i) => `/cars/${base + i}`));
+    // A write to any other /cars/… path is a defect the server refused (no id it can read: 1e3, 0x1, 1%20).
+    const elsewhere = writes.filter((r) => {
+      const [, path = '', status = ''] = r.split(' ');
+      const item = path.split('?')[0] ?? '';
+      return /^\/cars\/[^/]+$/.test(item) && !reserved.has(item) && !/^4\d\d$/.test(status);
+    });
+    assert.deepEqual(elsewhere, []);
+    assert.equal(await target.snapshot(), before_);
+  });
+
+  it('--read-only sends only GET, HEAD and OPTIONS, and skips the model test', (t) => {
+    t.diagnostic(readOnlyRun.stdout.split('\n').find((l) => l.startsWith('fuzz: ')) ?? 'no summary line');
+    assert.equal(readOnlyRun.code, 0, `${readOnlyRun.stdout.slice(-6000)}\n${readOnlyRun.stderr}`);
+    assert.ok(readOnlyRequests.length > 100, 'the run sent requests');
+    assert.deepEqual(readOnlyRequests.filter((r) => !/^(GET|HEAD|OPTIONS) /.test(r)), []);
+    assert.match(readOnlyRun.stdout, /^fuzz: 2 passing, 0 failing, 1 skipped, 3 total; OK$/m);
+  });
+
+  it('stops with exit 2 and one line on a wrong key', async () => {
+    const result = await cli(FUZZ_SCRIPT, ['--url', target.url, '--api-key', 'cars_0000_wrong']);
+    assertStoppedWithOneLine(result, /^fuzz: http:\/\/127\.0\.0\.1:\d+ refused the API key: GET \/cars answered 401$/);
   });
 });
