@@ -137,7 +137,9 @@ function assertStoppedWithOneLine(result: CliResult, pattern: RegExp): void {
   assert.equal(lines.length, 1, `one line expected:\n${where}`);
   assert.match(lines[0] ?? '', pattern);
   assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
-  assert.ok(result.ms < 15_000, `took ${result.ms} ms`);
+  // Most of this is starting node and tsx, which takes several seconds on a loaded machine; a
+  // check that waited for a timeout would also take as long as its timeout (5 s) more.
+  assert.ok(result.ms < 30_000, `took ${result.ms} ms`);
 }
 
 describe('npm run test:contract -- --url (a deployed instance)', { timeout: 400_000 }, () => {
@@ -149,8 +151,7 @@ describe('npm run test:contract -- --url (a deployed instance)', { timeout: 400_
   let readOnlyRequests: string[];
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cars-remote-run-'));
-    // Requiring If-Match shows the run finds that out (428 is then exercised) and still writes its own cars.
-    target = await startTarget({ requireIfMatch: true });
+    target = await startTarget();
     before_ = await target.snapshot();
     run = await contractCli(
       ['--url', target.url, '--read-only-key', target.readOnlyKey, '--reporter', 'junit', '--output', join(dir, 'results.xml'), '--markdown', join(dir, 'summary.md')],
@@ -177,9 +178,23 @@ describe('npm run test:contract -- --url (a deployed instance)', { timeout: 400_
     // With --read-only-key, the writes' 403s are earned; the reads' need a write-only key.
     assert.match(run.stdout, /pass: PUT \(403\)/);
     assert.ok(run.stdout.includes('  - GET /cars 403: needs a key with only cars:write (--write-only-key)'));
-    // The instance requires If-Match: the run found out, and earned its 428s.
-    assert.doesNotMatch(run.stdout, /PUT \/cars\/\{carId\} 428: /);
-    assert.match(run.stdout, /pass: PUT \(428\)/);
+    // The instance does not require If-Match, and the run found out.
+    assert.ok(run.stdout.includes('  - PUT /cars/{carId} 428: needs If-Match to be required, and the target does not require it (REQUIRE_IF_MATCH)'));
+  });
+
+  it('on an instance that requires If-Match, earns the 428s and still writes only its own cars', async (t) => {
+    const strict = await startTarget({ requireIfMatch: true });
+    try {
+      const snapshot = await strict.snapshot();
+      const result = await contractCli(['--url', strict.url, '--api-key', strict.key]);
+      t.diagnostic(parseSummary(result.stdout)?.line ?? 'no summary line');
+      assert.equal(result.code, 0, `${result.stdout.slice(-6000)}\n${result.stderr}`);
+      for (const method of ['PUT', 'PATCH', 'DELETE']) assert.match(result.stdout, new RegExp(`pass: ${method} \\(428\\)`));
+      assert.doesNotMatch(result.stdout, / 428: needs If-Match/);
+      assert.equal(await strict.snapshot(), snapshot);
+    } finally {
+      await strict.close();
+    }
   });
 
   it('leaves the cars it did not create byte-identical, and nothing of its own behind', async () => {
@@ -311,13 +326,14 @@ describe('npm run fuzz -- --url (a deployed instance)', { timeout: 300_000 }, ()
   let readOnlyRequests: string[];
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cars-remote-fuzz-'));
-    target = await startTarget();
+    // Requiring If-Match: the model test then expects 428 for every unconditional write to a car.
+    target = await startTarget({ requireIfMatch: true });
     before_ = await target.snapshot();
-    run = await cli(FUZZ_SCRIPT, ['--url', target.url, '--id-base', String(base), '--runs', '300', '--reporter', 'junit', '--output', join(dir, 'fuzz.xml'), '--markdown', join(dir, 'fuzz.md')], {
+    run = await cli(FUZZ_SCRIPT, ['--url', target.url, '--id-base', String(base), '--runs', '200', '--reporter', 'junit', '--output', join(dir, 'fuzz.xml'), '--markdown', join(dir, 'fuzz.md')], {
       env: { CARS_API_KEY: target.key },
     });
     requests = target.requests.slice();
-    readOnlyRun = await cli(FUZZ_SCRIPT, ['--url', target.url, '--read-only', '--runs', '200', '--api-key', target.readOnlyKey]);
+    readOnlyRun = await cli(FUZZ_SCRIPT, ['--url', target.url, '--read-only', '--runs', '100', '--api-key', target.readOnlyKey]);
     readOnlyRequests = target.requests.slice(requests.length);
   });
   after(async () => {
@@ -331,8 +347,9 @@ describe('npm run fuzz -- --url (a deployed instance)', { timeout: 300_000 }, ()
     const xml = await readFile(join(dir, 'fuzz.xml'), 'utf8');
     const parsed = new XMLParser({ ignoreAttributes: false }).parse(xml) as { testsuites: unknown };
     assert.ok(parsed.testsuites, 'a JUnit document');
-    assert.match(run.stdout, /^fuzz: 3 passing, 0 failing, 0 skipped, 3 total; OK$/m);
-    assert.match(await readFile(join(dir, 'fuzz.md'), 'utf8'), /^## Fuzz run against http:\/\/127\.0\.0\.1:\d+: passed\n\n\| tests \| pass \| fail \| skipped \|\n\|---\|---\|---\|---\|\n\| 3 \| 3 \| 0 \| 0 \|/);
+    const [, pass, total] = /^fuzz: (\d+) passing, 0 failing, 0 skipped, (\d+) total; OK$/m.exec(run.stdout) ?? [];
+    assert.ok(Number(pass) >= 3 && pass === total, `every fuzz test ran and passed: ${pass} of ${total}`);
+    assert.match(await readFile(join(dir, 'fuzz.md'), 'utf8'), new RegExp(`^## Fuzz run against http://127\\.0\\.0\\.1:\\d+: passed\n\n\\| tests \\| pass \\| fail \\| skipped \\|\n\\|---\\|---\\|---\\|---\\|\n\\| ${total} \\| ${pass} \\| 0 \\| 0 \\|`));
   });
 
   it('writes only to the ids it reserved, and leaves every other car byte-identical and nothing behind', async () => {
@@ -354,7 +371,9 @@ describe('npm run fuzz -- --url (a deployed instance)', { timeout: 300_000 }, ()
     assert.equal(readOnlyRun.code, 0, `${readOnlyRun.stdout.slice(-6000)}\n${readOnlyRun.stderr}`);
     assert.ok(readOnlyRequests.length > 100, 'the run sent requests');
     assert.deepEqual(readOnlyRequests.filter((r) => !/^(GET|HEAD|OPTIONS) /.test(r)), []);
-    assert.match(readOnlyRun.stdout, /^fuzz: 2 passing, 0 failing, 1 skipped, 3 total; OK$/m);
+    // The model test is the one skipped.
+    assert.match(readOnlyRun.stdout, /^fuzz: \d+ passing, 0 failing, 1 skipped, \d+ total; OK$/m);
+    assert.match(readOnlyRun.stdout, /agrees with the model .* # it writes, and --read-only sends only GET, HEAD and OPTIONS/);
   });
 
   it('stops with exit 2 and one line on a wrong key', async () => {
