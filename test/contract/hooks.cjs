@@ -35,7 +35,7 @@ const KEYS = readJsonEnv('CONTRACT_API_KEYS');
 /** The spec's body limit, 1 MiB; the runner starts the server with its default. */
 const BODY_LIMIT = 1024 * 1024;
 /**
- * Where the requests go (see target.ts): the servers the runner started, or a deployed instance.
+ * Where the requests go (see remote-target.ts): the servers the runner started, or a deployed instance.
  * Rows name cars by logical id (1, 2, 'unknown'); `ids` says which real ids those are.
  */
 const TARGET = readJsonEnv('CONTRACT_TARGET') || {
@@ -301,7 +301,7 @@ const CHECKS = {
       return `Retry-After "${real.headers['retry-after']}" is not a number of seconds in 1..${longest}`;
     }
     if (rate ? limit !== rate.burst : !(limit >= 1)) {
-      return `RateLimit-Limit "${real.headers['ratelimit-limit']}" is not the burst, ${rate ? rate.burst : 'a positive number'}`;
+      return `RateLimit-Limit "${real.headers['ratelimit-limit']}" is not ${rate ? `the burst, ${rate.burst}` : 'a positive number'}`;
     }
     if (remaining !== 0) return `RateLimit-Remaining "${real.headers['ratelimit-remaining']}" is not 0`;
     if (reset !== retryAfter) return `RateLimit-Reset "${real.headers['ratelimit-reset']}" is not Retry-After, ${retryAfter}`;
