@@ -369,7 +369,7 @@ describe('npm run fuzz -- --url (a deployed instance)', { timeout: 300_000 }, ()
   it('--read-only sends only GET, HEAD and OPTIONS, and skips the model test', (t) => {
     t.diagnostic(readOnlyRun.stdout.split('\n').find((l) => l.startsWith('fuzz: ')) ?? 'no summary line');
     assert.equal(readOnlyRun.code, 0, `${readOnlyRun.stdout.slice(-6000)}\n${readOnlyRun.stderr}`);
-    assert.ok(readOnlyRequests.length > 100, 'the run sent requests');
+    assert.ok(readOnlyRequests.length > 50, `the run sent requests (${readOnlyRequests.length})`);
     assert.deepEqual(readOnlyRequests.filter((r) => !/^(GET|HEAD|OPTIONS) /.test(r)), []);
     // The model test is the one skipped.
     assert.match(readOnlyRun.stdout, /^fuzz: \d+ passing, 0 failing, 1 skipped, \d+ total; OK$/m);
