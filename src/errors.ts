@@ -49,6 +49,30 @@ export const malformedJson = (message: string) =>
     errors: [{ pointer: '', message }],
   });
 
+/** 400: the request is not HTTP the server can read (Node's parser refused it before routing). */
+export const unparsableRequest = (detail: string) => new HttpProblem(400, 'bad-request', 'Bad Request', detail);
+
+/** 408: the request did not arrive within the server's request timeout. */
+export const requestTimeout = () =>
+  new HttpProblem(408, 'request-timeout', 'Request Timeout', 'The request was not received in time.');
+
+/** 431: the request headers are over Node's limit. */
+export const headerFieldsTooLarge = () =>
+  new HttpProblem(431, 'header-fields-too-large', 'Request Header Fields Too Large', 'The request headers are too large.');
+
+/**
+ * 400: the body repeats a member name within one object. JSON.parse keeps the last one, while
+ * other parsers keep the first, so a proxy or a log could disagree with the server (RFC 8259 §4).
+ */
+export const duplicateMember = (pointer: string) =>
+  new HttpProblem(
+    400,
+    'duplicate-member',
+    'Bad Request',
+    `The request body repeats the member ${pointer}; send each member name once per object.`,
+    { errors: [{ pointer, message: 'repeats a member name used earlier in the same object' }] },
+  );
+
 /** 404: nothing is served at this path. */
 export const routeNotFound = (path: string) =>
   new HttpProblem(404, 'not-found', 'Not Found', `Nothing is served at ${path}.`);

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { pino, type Logger } from 'pino';
 import { createApp } from './app.js';
 import { ConfigError, helpText, loadConfig, type Config } from './config.js';
+import { answerClientError } from './http/client-error.js';
 import type { ApiKeyStore } from './store/api-key-store.js';
 import { openStore } from './store/open-store.js';
 
@@ -25,6 +26,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     ...(config.rateLimitRps > 0 ? { rateLimit: { ratePerSecond: config.rateLimitRps, burst: config.rateLimitBurst } } : {}),
   });
   const server = createServer(app.callback());
+  server.on('clientError', answerClientError);
   server.maxConnections = config.maxConnections;
   // A slow or idle client cannot hold a connection open for ever (slowloris).
   server.headersTimeout = 10_000;

@@ -3,6 +3,7 @@ import { OpenAPIBackend, type Document } from 'openapi-backend';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { validationFailed } from '../errors.js';
 import type { OperationId, ValidationError } from '../types.js';
+import { escapePointerToken } from './json-pointer.js';
 import { compileRouter, type Router } from './router.js';
 
 /** An operation with everything a request needs, precomputed. */
@@ -121,18 +122,13 @@ export function toValidationError(error: ErrorObject): ValidationError {
   let message = error.message ?? 'is invalid';
   const params = error.params as { missingProperty?: string; additionalProperty?: string };
   if (error.keyword === 'required' && params.missingProperty !== undefined) {
-    pointer += `/${escapePointer(params.missingProperty)}`;
+    pointer += `/${escapePointerToken(params.missingProperty)}`;
     message = 'is required';
   } else if (error.keyword === 'additionalProperties' && params.additionalProperty !== undefined) {
-    pointer += `/${escapePointer(params.additionalProperty)}`;
+    pointer += `/${escapePointerToken(params.additionalProperty)}`;
     message = pointer.startsWith('/query/') ? 'is not a known query parameter' : 'is not an allowed property';
   }
   if (pointer === '/requestBody') return { pointer: '', message: message === 'is required' ? 'a request body is required' : message };
   if (pointer.startsWith('/requestBody/')) pointer = pointer.slice('/requestBody'.length);
   return { pointer, message };
-}
-
-/** RFC 6901 escaping of one reference token. */
-function escapePointer(token: string): string {
-  return token.replaceAll('~', '~0').replaceAll('/', '~1');
 }

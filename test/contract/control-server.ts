@@ -13,6 +13,8 @@ export interface ExercisedResponse {
   result?: string;
   /** Why the target cannot produce this response (a deployed instance has no store faults, say); the transaction was skipped. */
   notExercisable?: string;
+  /** The response headers Dredd required the answer to carry (from the spec), as it names them. */
+  expectedHeaders?: string[];
 }
 
 /** A running control server. */

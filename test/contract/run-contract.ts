@@ -14,6 +14,7 @@ import type { RateLimitOptions } from '../../src/http/rate-limit.js';
 import { loadSpec, loadSpecText } from '../../src/spec.js';
 import type { ApiKeyStore, Scope } from '../../src/store/api-key-store.js';
 import { openStore } from '../../src/store/open-store.js';
+import { recordingListener, recordLookedAt } from '../support/exercised.js';
 import { startControlServer, type ExercisedResponse } from './control-server.js';
 import { withFaults, type FaultyStore } from './faulty-store.js';
 import { openRemoteTarget, type HookTarget } from './remote-target.js';
@@ -282,6 +283,8 @@ async function runDreddWithHooks(
     });
     const parsed = parseSummary(dredd.output);
     const exercised = [...control.exercised];
+    // Coverage is the local suites' record: a run against a URL does not count.
+    if (faults) recordCheckedHeaders(control.exercised);
     return {
       exitCode: dredd.exitCode,
       ...(dredd.killedBy && { killedBy: dredd.killedBy }),
@@ -296,6 +299,18 @@ async function runDreddWithHooks(
   } finally {
     await control.close();
     await dreddSpec.remove();
+  }
+}
+
+/**
+ * Dredd passes a transaction only when its answer carries every documented response header, so
+ * those count as looked at (contract coverage) for each passing transaction.
+ */
+function recordCheckedHeaders(exercised: readonly ExercisedResponse[]): void {
+  for (const { key, actual, result, expectedHeaders = [] } of exercised) {
+    const [method, template, status] = key.split(' ');
+    if (result !== 'pass' || method === undefined || template === undefined || String(actual) !== status) continue;
+    recordLookedAt(method, template, Number(status), expectedHeaders);
   }
 }
 
@@ -328,7 +343,7 @@ async function writeDreddSpec(spec: Document): Promise<{ path: string; remove: (
 
 /** Serves an app on a loopback ephemeral port. */
 async function listen(app: CarsApp): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = createServer(app.callback());
+  const server = createServer(recordingListener(app.callback()));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
