@@ -47,7 +47,7 @@ const withFetch = await bundleBytes(entry, []);
 const own = await bundleBytes(entry, ['openapi-fetch']);
 
 const project = mkdtempSync(join(tmpdir(), 'cars-client-bench-'));
-const server = await startServerProcess({ env: { DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'warn' } });
+const server = await startServerProcess({ env: { DATABASE_URL: 'sqlite::memory:' } });
 try {
   writeFileSync(join(project, 'package.json'), '{"name":"empty","private":true}');
   const install = spawnSync('npm', ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline'], { cwd: project, encoding: 'utf8' });
