@@ -42,6 +42,8 @@ export interface AppSettings {
   rateLimit?: RateLimitOptions;
   /** Origins allowed to call the API from a browser (CORS); none when omitted. */
   corsOrigins?: readonly string[];
+  /** Check the spec against the OpenAPI 3 schema at start-up (default true); see `compileContract`. */
+  checkSpec?: boolean;
   /** Check answers against the spec (default `off`). */
   validateResponses?: ResponseValidationMode;
 }
@@ -72,13 +74,14 @@ export async function createApp(options: AppOptions): Promise<CarsApp> {
     rateLimit,
     corsOrigins = [],
     validateResponses = 'off',
+    checkSpec = true,
   } = options;
   let { spec, specYaml } = options;
   if (spec === undefined) {
     specYaml ??= loadSpecText();
     spec = parse(specYaml) as Document;
   }
-  const contract = await compileContract(spec);
+  const contract = await compileContract(spec, { checkDocument: checkSpec });
   const metrics = createMetrics();
   if (options.answerFrom === 'examples') {
     contract.register(createExampleHandlers(contract.api));

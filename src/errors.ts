@@ -14,6 +14,10 @@ const KINDS = {
   validation: { status: 400, title: 'Bad Request' },
   'malformed-json': { status: 400, title: 'Bad Request' },
   'invalid-cursor': { status: 400, title: 'Bad Request' },
+  'bad-request': { status: 400, title: 'Bad Request' },
+  'duplicate-member': { status: 400, title: 'Bad Request' },
+  'request-timeout': { status: 408, title: 'Request Timeout' },
+  'header-fields-too-large': { status: 431, title: 'Request Header Fields Too Large' },
   unauthorized: { status: 401, title: 'Unauthorized' },
   forbidden: { status: 403, title: 'Forbidden' },
   'not-found': { status: 404, title: 'Not Found' },
@@ -105,6 +109,26 @@ export const unauthorized = (detail: string) =>
 /** 403: valid credentials without the scope the operation needs. */
 export const forbidden = (scopes: readonly string[]) =>
   HttpProblem.of('forbidden', `This operation needs the ${scopes.join(', ')} scope.`);
+
+/** 400: the request is not HTTP the server can read (Node's parser refused it before routing). */
+export const unparsableRequest = (detail: string) => HttpProblem.of('bad-request', detail);
+
+/** 408: the request did not arrive within the server's request timeout. */
+export const requestTimeout = () => HttpProblem.of('request-timeout', 'The request was not received in time.');
+
+/** 431: the request headers are over Node's limit. */
+export const headerFieldsTooLarge = () => HttpProblem.of('header-fields-too-large', 'The request headers are too large.');
+
+/**
+ * 400: the body repeats a member name within one object. JSON.parse keeps the last one, while
+ * other parsers keep the first, so a proxy or a log could disagree with the server (RFC 8259 §4).
+ */
+export const duplicateMember = (pointer: string) =>
+  HttpProblem.of(
+    'duplicate-member',
+    `The request body repeats the member ${pointer}; send each member name once per object.`,
+    { errors: [{ pointer, message: 'repeats a member name used earlier in the same object' }] },
+  );
 
 /** 404: nothing is served at this path. */
 export const routeNotFound = (path: string) => HttpProblem.of('not-found', `Nothing is served at ${path}.`);

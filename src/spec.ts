@@ -3,8 +3,11 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { Document } from 'openapi-backend';
 
-/** Where the spec lives in the repository. */
-export const SPEC_PATH = new URL('../spec/cars.openapi.yaml', import.meta.url);
+/**
+ * Where the spec lives in the repository: beside `src/`, or two levels above the compiled server
+ * (`dist/server/main.js`, built by `npm run build`), which reads the same file.
+ */
+export const SPEC_PATH = new URL(import.meta.url.endsWith('.ts') ? '../spec/cars.openapi.yaml' : '../../spec/cars.openapi.yaml', import.meta.url);
 
 /** Reads the spec's text, exactly as written. */
 export function loadSpecText(path: URL | string = SPEC_PATH): string {

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { parseArgs } from 'node:util';
 import type { Car } from '../../src/types.js';
 import { benchCar } from './cars.js';
+import { readJson } from './read-json.js';
 
 const { values } = parseArgs({ options: { port: { type: 'string' }, cars: { type: 'string', default: '10000' }, host: { type: 'string', default: '127.0.0.1' } } });
 const cars = new Map<number, Car>();
@@ -20,21 +21,6 @@ function send(res: ServerResponse, status: number, body?: unknown, location?: st
   }
   res.setHeader('Content-Type', 'application/json');
   res.end(JSON.stringify(body));
-}
-
-function readJson(req: IncomingMessage): Promise<Car> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Car);
-      } catch (err) {
-        reject(err instanceof Error ? err : new Error(String(err)));
-      }
-    });
-    req.on('error', reject);
-  });
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -24,7 +24,7 @@ const GC_DONE = 'bench-gc: done\n';
 const GC_TIMEOUT_MS = 10_000;
 
 /** A port free right now on 127.0.0.1. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatProfile, summariseProfile, type CpuProfile } from './cpu-profile.js';
 import { runLoad, type LoadTool } from './load.js';
-import { cpuPinning, createFleet, ROOT } from './processes.js';
+import { cpuPinning, createFleet, ROOT, type ServerSpec } from './processes.js';
 import { seedStore } from './seed.js';
 import { realServer, type TargetOptions } from './targets.js';
 import { describe, type Workload } from './workload.js';
@@ -19,6 +19,8 @@ export interface ProfileOptions {
   profileSeconds: number;
   profileScenarios: readonly string[];
   target: TargetOptions;
+  /** The server to profile; by default the real server on a freshly seeded SQLite file. */
+  server?: (name: string, nodeFlags: readonly string[]) => ServerSpec;
 }
 
 const CARS = 10_000;
@@ -50,12 +52,14 @@ export async function runProfiles(o: ProfileOptions): Promise<number> {
     let runs = 0;
     for (const scenario of o.profileScenarios) {
       const file = join(ROOT, 'bench', 'stores', `cars-${CARS}-profile.db`);
-      await seedStore(file, CARS);
+      if (!o.server) await seedStore(file, CARS);
       // One directory per run: node writes a profile per thread (the tsx loader has its own), so
       // a fixed --cpu-prof-name would let the loader's overwrite the main thread's.
       const runDir = join(dir, `${stamp}-${scenario}`);
       mkdirSync(runDir, { recursive: true });
-      const server = await fleet.start(realServer(`server-profile-${scenario}`, file, o.target, ['--cpu-prof', `--cpu-prof-dir=${runDir}`]));
+      const serverName = `server-profile-${scenario}`;
+      const flags = ['--cpu-prof', `--cpu-prof-dir=${runDir}`];
+      const server = await fleet.start(o.server ? o.server(serverName, flags) : realServer(serverName, file, o.target, flags));
       const load = (seconds: number) =>
         runLoad(
           o.tool,

@@ -1,5 +1,5 @@
 /** The CLI's errors and the one place they become a message on stderr and an exit code. */
-import { CarsApiError } from '../client/index.js';
+import { CarsApiError, CarsNetworkError, CarsResponseError } from '../client/index.js';
 
 /** Exit codes: 0 success, 1 an API error or an unreachable server, 2 a usage error. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -9,28 +9,9 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** The server could not be reached at all (connection refused, DNS, reset). */
-export class UnreachableError extends Error {
-  override name = 'UnreachableError';
-  constructor(
-    readonly baseUrl: string,
-    readonly reason: string,
-  ) {
-    super(`cannot reach the Cars API at ${baseUrl}: ${reason}`);
-  }
-}
-
 /** A file that cannot be read or parsed. */
 export class InputError extends Error {
   override name = 'InputError';
-}
-
-/** The reason a fetch failed, from undici's `cause` (e.g. `connect ECONNREFUSED 127.0.0.1:8080`). */
-export function networkReason(err: unknown): string {
-  const cause = (err as { cause?: { message?: unknown; code?: unknown } } | undefined)?.cause;
-  if (typeof cause?.message === 'string' && cause.message !== '') return cause.message;
-  if (typeof cause?.code === 'string') return cause.code;
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Formats an API error as the problem's title and detail, then each failed check. */
@@ -53,7 +34,7 @@ export function reportError(err: unknown, stderr: { write(chunk: string): unknow
     if (err.status === 401) stderr.write('Pass an API key with --api-key or CARS_API_KEY.\n');
     return EXIT.failure;
   }
-  if (err instanceof UnreachableError || err instanceof InputError) {
+  if (err instanceof CarsNetworkError || err instanceof CarsResponseError || err instanceof InputError) {
     stderr.write(`cars: ${err.message}\n`);
     return EXIT.failure;
   }

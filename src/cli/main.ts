@@ -1,4 +1,3 @@
-#!/usr/bin/env -S node --import tsx
 /** The `cars` entry point: the only CLI code that touches `process`. */
 import { runCli } from './run-cli.js';
 

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { createCarsClient } from '../client/index.js';
 import { apiKeyFrom, baseUrlFrom, GLOBAL_OPTIONS, type OptionSpec, type OptionValues } from './cli-args.js';
 import { addCommand, deleteCommand, getCommand, listCommand, patchCommand, updateCommand } from './car-commands.js';
-import { EXIT, networkReason, reportError, UnreachableError, UsageError } from './cli-errors.js';
+import { EXIT, reportError, UsageError } from './cli-errors.js';
 import type { CliStream, Command, CommandContext } from './command.js';
 import { exportCommand } from './export-command.js';
 import { importCommand } from './import-command.js';
@@ -45,17 +45,6 @@ function parse(args: readonly string[], options: Record<string, OptionSpec>, str
   }
 }
 
-/** A fetch that reports a server it cannot reach as `UnreachableError`, the one failure with its own message. */
-function reachingFetch(baseUrl: string, base: (input: Request) => Promise<Response>) {
-  return async (input: Request): Promise<Response> => {
-    try {
-      return await base(input);
-    } catch (err) {
-      throw new UnreachableError(baseUrl, networkReason(err));
-    }
-  };
-}
-
 /** Runs `cars <argv>` and returns the exit code: 0 success, 1 API error or unreachable server, 2 usage error. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
@@ -94,7 +83,7 @@ function contextFor(values: OptionValues, io: CliIo): CommandContext {
   const apiKey = apiKeyFrom(values, io.env);
   const client = createCarsClient({
     baseUrl,
-    fetch: reachingFetch(baseUrl, io.fetch ?? ((input) => globalThis.fetch(input))),
+    ...(io.fetch === undefined ? {} : { fetch: io.fetch }),
     ...(apiKey === undefined ? {} : { headers: { 'X-API-Key': apiKey } }),
   });
   return {

@@ -1,10 +1,10 @@
 /** The typed client: openapi-fetch over the generated `paths`, plus what callers need to page and patch. */
 import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
 import type { components, operations, paths } from '../../generated/cars.js';
+import { answerChecks, CarsApiError } from './client-errors.js';
 
 type Car = components['schemas']['Car'];
 type CarPatch = components['schemas']['CarPatch'];
-type Problem = components['schemas']['Problem'];
 /** The query of `GET /cars`, without the cursor, which the iterator manages. */
 export type ListCarsQuery = Omit<NonNullable<operations['listCars']['parameters']['query']>, 'cursor'>;
 
@@ -16,17 +16,6 @@ export interface CarsClientOptions {
   fetch?: ClientOptions['fetch'];
   /** Headers sent with every request (e.g. `X-API-Key`). */
   headers?: Record<string, string>;
-}
-
-/** A failed call, carrying the server's problem. */
-export class CarsApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly problem: Problem | undefined,
-  ) {
-    super(problem ? `${problem.title}: ${problem.detail}` : `HTTP ${status}`);
-    this.name = 'CarsApiError';
-  }
 }
 
 /** The client: every operation typed from the spec, plus paging and merge-patch helpers. */
@@ -58,6 +47,7 @@ export function createCarsClient({ baseUrl, fetch, headers }: CarsClientOptions)
   if (fetch) options.fetch = fetch;
   if (headers) options.headers = headers;
   const client = createClient<paths>(options);
+  client.use(answerChecks);
 
   async function* listAll(query: ListCarsQuery = {}, { pageLimit = 1_000_000 }: { pageLimit?: number } = {}) {
     let cursor: string | undefined;

@@ -1,3 +1,4 @@
-export { createCarsClient, CarsApiError, nextCursor } from './cars-client.js';
+export { createCarsClient, nextCursor } from './cars-client.js';
+export { CarsApiError, CarsNetworkError, CarsResponseError } from './client-errors.js';
 export type { CarsClient, CarsClientOptions, ListCarsQuery } from './cars-client.js';
 export type { components, operations, paths } from '../../generated/cars.js';

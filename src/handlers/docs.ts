@@ -59,11 +59,16 @@ window.ui = SwaggerUIBundle({
 `;
 }
 
-/** Builds the docs handlers; the spec texts and the assets are read once, here. */
+/** Builds the docs handlers; each asset is read once, when it is first asked for, not at start-up. */
 export function createDocsHandlers(spec: Document, specYaml?: string): DocsHandlers {
   const require = createRequire(import.meta.url);
   const assets = dirname(require.resolve('swagger-ui-dist/package.json'));
-  const asset = (file: string, contentType: string): RawBody => ({ raw: readFileSync(join(assets, file)), contentType });
+  // Swagger UI's files are 1.6 MB that most processes never serve: reading them eagerly cost
+  // start-up time and kept them in every process's memory.
+  const asset = (file: string, contentType: string): (() => RawBody) => {
+    let body: RawBody | undefined;
+    return () => (body ??= { raw: readFileSync(join(assets, file)), contentType });
+  };
   const css = asset('swagger-ui.css', 'text/css');
   const bundle = asset('swagger-ui-bundle.js', 'text/javascript');
   const preset = asset('swagger-ui-standalone-preset.js', 'text/javascript');
@@ -85,13 +90,13 @@ export function createDocsHandlers(spec: Document, specYaml?: string): DocsHandl
       return { status: 200, body: { raw: PAGE, contentType: 'text/html' } };
     },
     async getDocsCss() {
-      return { status: 200, body: css, headers: cached };
+      return { status: 200, body: css(), headers: cached };
     },
     async getDocsBundle() {
-      return { status: 200, body: bundle, headers: cached };
+      return { status: 200, body: bundle(), headers: cached };
     },
     async getDocsPreset() {
-      return { status: 200, body: preset, headers: cached };
+      return { status: 200, body: preset(), headers: cached };
     },
     async getDocsInit() {
       return { status: 200, body: init };

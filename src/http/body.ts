@@ -1,7 +1,9 @@
 /** Request bodies: the media type is enforced here, then @koa/bodyparser reads and parses the JSON. */
 import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
-import { malformedJson, payloadTooLarge, unsupportedMediaType, validationFailed } from '../errors.js';
+import { duplicateMember, malformedJson, payloadTooLarge, unsupportedMediaType, validationFailed } from '../errors.js';
+import { findDuplicateMember } from './duplicate-members.js';
+import { escapePointerToken } from './json-pointer.js';
 
 /** Reads the body of an operation that takes one. */
 export type BodyReader = (ctx: Context, accepted: readonly string[]) => Promise<unknown>;
@@ -23,7 +25,9 @@ export function createBodyReader({ limit, mediaTypes }: BodyReaderOptions): Body
     enableTypes: ['json'],
     extendTypes: { json: [...mediaTypes] },
     jsonLimit: limit,
-    jsonStrict: true,
+    // Any JSON value is parsed, so a body of `null` or `1` is well-formed and gets the schema's
+    // "must be object" rather than "malformed JSON".
+    jsonStrict: false,
     encoding: 'utf-8',
     onError(err: Error & { status?: number; type?: string }) {
       if (err.status === 413) throw payloadTooLarge(limit);
@@ -45,9 +49,13 @@ export function createBodyReader({ limit, mediaTypes }: BodyReaderOptions): Body
       throw unsupportedMediaType(`${ctx.request.type} with charset=${charset}`, accepted);
     }
     await parse(ctx, done);
-    assertUtf8(ctx);
+    const raw = (ctx.request as { rawBody?: string }).rawBody ?? '';
+    assertUtf8(ctx, raw);
     const body: unknown = ctx.request.body;
-    const illFormed = findLoneSurrogate(body, '');
+    const repeated = findDuplicateMember(raw, body);
+    if (repeated !== undefined) throw duplicateMember(repeated);
+    // A lone surrogate can only come from a `\u` escape: raw UTF-8 cannot encode one.
+    const illFormed = raw.includes('\\') ? findLoneSurrogate(body, '') : undefined;
     if (illFormed !== undefined) {
       throw validationFailed([{ pointer: illFormed, message: 'contains a lone surrogate, which is not Unicode text' }]);
     }
@@ -60,9 +68,8 @@ export function createBodyReader({ limit, mediaTypes }: BodyReaderOptions): Body
  * takes 3 bytes and re-encodes to 3, so a length that differs from Content-Length means bytes
  * were replaced (RFC 8259 §8.1: JSON text is UTF-8).
  */
-function assertUtf8(ctx: Context): void {
-  const raw = (ctx.request as { rawBody?: string }).rawBody;
-  if (raw === undefined || !raw.includes('\uFFFD')) return;
+function assertUtf8(ctx: Context, raw: string): void {
+  if (!raw.includes('\uFFFD')) return;
   const declared = ctx.request.length;
   if (declared === undefined || Buffer.byteLength(raw, 'utf8') !== declared) {
     throw malformedJson('the body is not valid UTF-8');
@@ -81,7 +88,7 @@ function findLoneSurrogate(root: unknown, rootPointer: string): string | undefin
       if (!value.isWellFormed()) return pointer;
     } else if (typeof value === 'object' && value !== null) {
       for (const [key, item] of Object.entries(value)) {
-        const child = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+        const child = `${pointer}/${escapePointerToken(key)}`;
         if (!key.isWellFormed()) return child;
         pending.push([item, child]);
       }

@@ -1,8 +1,9 @@
 /** The spec compiled once at start-up: routes, and openapi-backend's per-operation validators. */
-import { OpenAPIBackend, type Document } from 'openapi-backend';
+import { OpenAPIBackend, OpenAPIValidator, type Document } from 'openapi-backend';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { validationFailed } from '../errors.js';
 import type { OperationId, ValidationError } from '../types.js';
+import { escapePointerToken } from './json-pointer.js';
 import { compileRouter, type Router } from './router.js';
 
 /** An operation with everything a request needs, precomputed. */
@@ -12,6 +13,7 @@ export interface CompiledOperation {
   readonly path: string;
   /** Media types the request body may use; empty when the operation takes no body. */
   readonly bodyTypes: readonly string[];
+  /** Compiled on first use, so start-up compiles nothing a request doesn't need yet. */
   readonly validators: readonly ValidateFunction[];
   /** Header parameters: their name in the spec (the handler's key) and in Node's lower case. */
   readonly headerParams: readonly { name: string; key: string }[];
@@ -56,35 +58,54 @@ export interface Contract {
  */
 const KNOWN_FORMATS = { int64: true, 'uri-reference': true } as const;
 
-/** Builds the contract from a parsed spec. openapi-backend checks the document itself first. */
-export async function compileContract(definition: Document): Promise<Contract> {
-  const api = new OpenAPIBackend({
-    definition: structuredClone(definition),
-    strict: true,
-    validate: true,
-    ajvOpts: { allErrors: true, formats: KNOWN_FORMATS },
-  });
+/** How the contract is compiled. */
+export interface CompileOptions {
+  /**
+   * Check the document against the OpenAPI 3 schema first (default true). The compiled server
+   * skips it: `npm run build` has checked the same file, and the check compiles the whole OpenAPI
+   * meta-schema with Ajv, which took 730 ms of the start-up profile.
+   */
+  checkDocument?: boolean;
+}
+
+/** Builds the contract from a parsed spec; openapi-backend checks the document itself first unless told not to. */
+export async function compileContract(definition: Document, { checkDocument = true }: CompileOptions = {}): Promise<Contract> {
+  const ajvOpts = { allErrors: true, formats: KNOWN_FORMATS };
+  // `validate: false` and a validator of our own: openapi-backend would otherwise compile every
+  // request, response and response-header validator in init(). The start-up profile put 53 % of the
+  // time to the first answer in Ajv, most of it for response validators that production never uses
+  // (VALIDATE_RESPONSES is off there); lazily, each is compiled the first time it is needed.
+  const api = new OpenAPIBackend({ definition: structuredClone(definition), strict: true, validate: false, ajvOpts });
+  // openapi-backend has no option to skip only this check (`quick` also swaps its $ref resolver).
+  if (!checkDocument) api.validateDefinition = () => api.document;
   await api.init();
+  api.validator = new OpenAPIValidator({ definition: api.definition, router: api.router, ajvOpts, lazyCompileValidators: true });
 
   // openapi-backend compiles body validators only for application/json (and form types); bodies of
   // other JSON media types, such as application/merge-patch+json, get an equivalent validator here.
-  const ajv = new Ajv({ strict: false, allErrors: true, formats: KNOWN_FORMATS });
+  let ajv: Ajv | undefined;
   const operations: CompiledOperation[] = api.router.getOperations().map((op) => {
     if (!op.operationId) throw new Error(`${op.method.toUpperCase()} ${op.path} has no operationId`);
+    const operationId = op.operationId;
     const body = op.requestBody as { required?: boolean; content?: Record<string, { schema?: object }> } | undefined;
     const bodyTypes = Object.keys(body?.content ?? {});
-    const validators = [...api.validator.getRequestValidatorsForOperation(op.operationId)];
-    const [onlyType] = bodyTypes;
-    if (bodyTypes.length === 1 && onlyType !== undefined && onlyType !== 'application/json') {
-      const schema = body?.content?.[onlyType]?.schema ?? {};
-      validators.push(
-        ajv.compile({
-          type: 'object',
-          properties: { requestBody: schema },
-          required: body?.required ? ['requestBody'] : [],
-        }),
-      );
-    }
+    let validators: ValidateFunction[] | undefined;
+    const compileValidators = (): ValidateFunction[] => {
+      const compiled = [...api.validator.getRequestValidatorsForOperation(operationId)];
+      const [onlyType] = bodyTypes;
+      if (bodyTypes.length === 1 && onlyType !== undefined && onlyType !== 'application/json') {
+        const schema = body?.content?.[onlyType]?.schema ?? {};
+        ajv ??= new Ajv({ strict: false, ...ajvOpts });
+        compiled.push(
+          ajv.compile({
+            type: 'object',
+            properties: { requestBody: schema },
+            required: body?.required ? ['requestBody'] : [],
+          }),
+        );
+      }
+      return compiled;
+    };
     const parameters = (op.parameters ?? []) as { in: string; name: string; schema?: { type?: string } }[];
     const headerParams = parameters.filter((p) => p.in === 'header').map((p) => ({ name: p.name, key: p.name.toLowerCase() }));
     const integerParams = parameters
@@ -95,12 +116,14 @@ export async function compileContract(definition: Document): Promise<Contract> {
     const security = requirements.map((r) => Object.keys(r)).filter((schemes) => schemes.length > 0);
     const scopes = ((op as { 'x-required-scopes'?: string[] })['x-required-scopes'] ?? []).slice();
     return {
-      operationId: op.operationId as OperationId,
+      operationId: operationId as OperationId,
       method: op.method.toUpperCase(),
       path: op.path,
       bodyTypes,
-      validators,
       headerParams,
+      get validators() {
+        return (validators ??= compileValidators());
+      },
       integerParams,
       security,
       scopes,
@@ -140,18 +163,13 @@ export function toValidationError(error: ErrorObject): ValidationError {
   let message = error.message ?? 'is invalid';
   const params = error.params as { missingProperty?: string; additionalProperty?: string };
   if (error.keyword === 'required' && params.missingProperty !== undefined) {
-    pointer += `/${escapePointer(params.missingProperty)}`;
+    pointer += `/${escapePointerToken(params.missingProperty)}`;
     message = 'is required';
   } else if (error.keyword === 'additionalProperties' && params.additionalProperty !== undefined) {
-    pointer += `/${escapePointer(params.additionalProperty)}`;
+    pointer += `/${escapePointerToken(params.additionalProperty)}`;
     message = pointer.startsWith('/query/') ? 'is not a known query parameter' : 'is not an allowed property';
   }
   if (pointer === '/requestBody') return { pointer: '', message: message === 'is required' ? 'a request body is required' : message };
   if (pointer.startsWith('/requestBody/')) pointer = pointer.slice('/requestBody'.length);
   return { pointer, message };
-}
-
-/** RFC 6901 escaping of one reference token. */
-function escapePointer(token: string): string {
-  return token.replaceAll('~', '~0').replaceAll('/', '~1');
 }

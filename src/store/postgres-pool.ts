@@ -63,11 +63,15 @@ export function createPostgresDatabase(options: PostgresPoolOptions): PostgresDa
   // pool has already discarded it and opens a fresh one on demand, so there is nothing to do
   // beyond not letting the unhandled event crash the process.
   pool.on('error', () => {});
+  // The statement names by text, so the hot path hashes each statement's text only once.
+  const names = new Map<string, string>();
   return {
     async query<R extends QueryResultRow>(text: string, values: Values = []) {
       try {
         // pool.query releases its client with the error, so a broken connection is discarded.
-        return (await pool.query<R>(named(text, values))).rows;
+        let name = names.get(text);
+        if (name === undefined) names.set(text, (name = statementName(text)));
+        return (await pool.query<R>({ name, text, values })).rows;
       } catch (err) {
         throw translatePostgresError(err);
       }
@@ -110,9 +114,14 @@ export function createPostgresDatabase(options: PostgresPoolOptions): PostgresDa
   };
 }
 
-/** A named prepared statement: each connection parses and plans it once. */
+/** The name of a statement's text: as a named prepared statement, each connection parses and plans it once. */
+function statementName(text: string): string {
+  return `cars_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
+}
+
+/** A named prepared statement. */
 function named(text: string, values: Values): QueryConfig {
-  return { name: `cars_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`, text, values };
+  return { name: statementName(text), text, values };
 }
 
 /** Runs one statement on a transaction's client and returns its rows. */

@@ -15,6 +15,8 @@ import {
   type ListQuery,
   type NewCar,
   type StoredCar,
+  type WriteCondition,
+  type WriteRefusal,
 } from './car-store.js';
 import { caseKey } from './case-key.js';
 import { CAR_COLUMNS, planList, type ListDialect } from './list-sql.js';
@@ -52,15 +54,51 @@ const dialect: ListDialect = {
   contains: (column, needle) => `strpos(${column}, ${needle}) > 0`,
 };
 
+// The revision test of a conditional write: $n is null (no list: any revision) or If-Match's revisions.
+const revisionIn = (n: number) => `($${n}::bigint[] IS NULL OR revision = ANY($${n}::bigint[]))`;
+
+/** If-Match's revisions as the revision test's parameter: null when any revision will do. */
+const revisionsOf = (condition: WriteCondition | undefined): number[] | null =>
+  condition?.expectedRevisions === undefined || condition.expectedRevisions === 'any' ? null : [...condition.expectedRevisions];
+
+/**
+ * What checkCondition() answers for an existing car that passes If-Match: the refusal that does
+ * not depend on its revision (If-None-Match: *, or a required If-Match that is missing), if any.
+ */
+function refusalIfPresent(condition: WriteCondition | undefined): WriteRefusal | undefined {
+  if (condition?.createOnly) return 'precondition-failed';
+  if (condition?.requireCondition && condition.expectedRevisions === undefined) return 'precondition-required';
+  return undefined;
+}
+
 const SQL = {
   get: `SELECT ${CAR_COLUMNS} FROM cars WHERE id = $1`,
-  lock: `SELECT ${CAR_COLUMNS} FROM cars WHERE id = $1 FOR UPDATE`,
   insert: `INSERT INTO cars (id, model, color, model_key, color_key, revision)
            VALUES ($1, $2, $3, $4, $5, nextval('car_revision'))
            ON CONFLICT (id) DO NOTHING RETURNING ${CAR_COLUMNS}`,
-  replace: `UPDATE cars SET model = $2, color = $3, model_key = $4, color_key = $5, revision = nextval('car_revision')
-            WHERE id = $1 RETURNING ${CAR_COLUMNS}`,
-  delete: 'DELETE FROM cars WHERE id = $1',
+  // An unconditional PUT: create or replace, atomically. The inserted row's revision is drawn
+  // before the conflict is known, and a replace takes that same fresh number. A row this
+  // statement inserted has no xmax; one it updated carries its own transaction id there.
+  upsert: `INSERT INTO cars (id, model, color, model_key, color_key, revision)
+           VALUES ($1, $2, $3, $4, $5, nextval('car_revision'))
+           ON CONFLICT (id) DO UPDATE SET model = EXCLUDED.model, color = EXCLUDED.color,
+             model_key = EXCLUDED.model_key, color_key = EXCLUDED.color_key, revision = EXCLUDED.revision
+           RETURNING ${CAR_COLUMNS}, (xmax = 0) AS inserted`,
+  // A PUT with If-Match: replace only a row whose revision matches. A racing writer that commits
+  // first makes PostgreSQL re-check the WHERE against its row version, so only one of them wins.
+  replaceIf: `UPDATE cars SET model = $2, color = $3, model_key = $4, color_key = $5, revision = nextval('car_revision')
+              WHERE id = $1 AND ${revisionIn(6)} RETURNING ${CAR_COLUMNS}`,
+  // PATCH and DELETE: the conditional write, and when it did not happen, the row as this
+  // statement's snapshot saw it (none: 404), so one round trip tells every outcome apart.
+  update: `WITH changed AS (
+             UPDATE cars SET model = coalesce($2, model), color = coalesce($3, color),
+               model_key = coalesce($4, model_key), color_key = coalesce($5, color_key), revision = nextval('car_revision')
+             WHERE id = $1 AND ${revisionIn(6)} RETURNING ${CAR_COLUMNS})
+           SELECT ${CAR_COLUMNS}, true AS written FROM changed
+           UNION ALL SELECT ${CAR_COLUMNS}, false FROM cars WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM changed)`,
+  delete: `WITH gone AS (DELETE FROM cars WHERE id = $1 AND ${revisionIn(2)} RETURNING ${CAR_COLUMNS})
+           SELECT ${CAR_COLUMNS}, true AS written FROM gone
+           UNION ALL SELECT ${CAR_COLUMNS}, false FROM cars WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM gone)`,
   maxId: 'SELECT max(id) AS max FROM cars',
   // The lowest free id; only needed once the top of the id space is taken.
   firstGap: `SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM cars WHERE id = 1) THEN 1 ELSE (
@@ -158,6 +196,36 @@ function createStore(db: PostgresDatabase): MigratedStore {
     throw new Error(`no free id found in ${MAX_ATTEMPTS} attempts`);
   };
 
+  /**
+   * Runs a conditional UPDATE or DELETE of an existing car (SQL.update, SQL.delete): the written
+   * row, or why there was none, told apart by the same statement's snapshot of the row.
+   */
+  const writeExisting = async (
+    id: number,
+    condition: WriteCondition | undefined,
+    sql: string,
+    values: Values,
+  ): Promise<{ car: StoredCar } | { status: 'not-found' | WriteRefusal }> => {
+    const ifPresent = refusalIfPresent(condition);
+    if (ifPresent) {
+      // An existing car refuses whatever its revision: there is nothing to write, only to look up.
+      const [current] = await db.query<StoredCar>(SQL.get, [id]);
+      return { status: current ? ifPresent : 'not-found' };
+    }
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const [row] = await db.query<StoredCar & { written: boolean }>(sql, values);
+      // RFC 9110 §13.2.1: preconditions are ignored when the answer would be 404 anyway.
+      if (!row) return { status: 'not-found' };
+      const { written, ...car } = row;
+      if (written) return { car };
+      const refusal = checkCondition(car, condition);
+      if (refusal) return { status: refusal };
+      // The snapshot's car met the condition, but a write that committed meanwhile changed or
+      // deleted it before this statement could: ask again, against a fresh snapshot.
+    }
+    throw new Error(`car ${id} kept changing under ${MAX_ATTEMPTS} attempts`);
+  };
+
   const store: CarStore = {
     async list(query: ListQuery): Promise<ListPage> {
       const plan = planList(query, dialect);
@@ -180,7 +248,16 @@ function createStore(db: PostgresDatabase): MigratedStore {
       return car;
     },
 
-    insert(car, claim) {
+    async insert(car, claim) {
+      if (!claim && car.id !== undefined) {
+        // With an id and without a key, the insert is one statement: the id's uniqueness is its only check.
+        const [created] = await db.query<StoredCar>(SQL.insert, carValues(car.id, car.model, car.color));
+        return created ? { status: 'created', car: created } : { status: 'conflict', id: car.id };
+      }
+      // Without an id, max + 1 is picked under a lock, in a transaction: a single statement reads
+      // with the snapshot it started with, before any lock it takes, so racing inserts would all
+      // pick the same id and all but one would have to try again (measured: some ran out of tries).
+      // With a key, the key row and the car stand or fall together, so they share the transaction.
       return db.transaction(
         async (client): Promise<InsertOutcome> => {
           if (claim) {
@@ -196,53 +273,45 @@ function createStore(db: PostgresDatabase): MigratedStore {
       );
     },
 
-    put(car, condition) {
-      return db.transaction(async (client) => {
-        for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-          const [current] = await rows<StoredCar>(client, SQL.lock, [car.id]);
-          const refusal = checkCondition(current, condition);
-          if (refusal) return { status: refusal };
-          const values = carValues(car.id, car.model, car.color);
-          if (current) {
-            const [replaced] = await rows<StoredCar>(client, SQL.replace, values);
-            if (!replaced) throw new Error(`car ${car.id} vanished while locked`);
-            return { status: 'replaced', car: replaced };
-          }
-          const [created] = await rows<StoredCar>(client, SQL.insert, values);
-          if (created) return { status: 'created', car: created };
-          // Another transaction created the car after our read; read it again, locked.
-        }
-        throw new Error(`car ${car.id} kept changing under ${MAX_ATTEMPTS} attempts`);
-      });
+    // Each write below is one statement, with its precondition inside it, and no transaction.
+    async put(car, condition) {
+      const values = carValues(car.id, car.model, car.color);
+      const ifPresent = refusalIfPresent(condition);
+      if (checkCondition(undefined, condition)) {
+        // If-Match: only an existing car can match (RFC 9110 §13.1.1). With If-None-Match: * as
+        // well, no car can pass both, and both refusals are 'precondition-failed'.
+        if (ifPresent) return { status: 'precondition-failed' };
+        const [replaced] = await db.query<StoredCar>(SQL.replaceIf, [...values, revisionsOf(condition)]);
+        return replaced ? { status: 'replaced', car: replaced } : { status: 'precondition-failed' };
+      }
+      if (ifPresent) {
+        // An existing car refuses whatever its revision: create only.
+        const [created] = await db.query<StoredCar>(SQL.insert, values);
+        return created ? { status: 'created', car: created } : { status: ifPresent };
+      }
+      const [row] = await db.query<StoredCar & { inserted: boolean }>(SQL.upsert, values);
+      if (!row) throw new Error(`car ${car.id} was not returned by its upsert`);
+      const { inserted, ...stored } = row;
+      return { status: inserted ? 'created' : 'replaced', car: stored };
     },
 
-    update(id, changes, condition) {
-      return db.transaction(async (client) => {
-        // FOR UPDATE makes racing writers queue here, and each sees the row its predecessor left.
-        const [current] = await rows<StoredCar>(client, SQL.lock, [id]);
-        // RFC 9110 §13.2.1: preconditions are ignored when the answer would be 404 anyway.
-        if (!current) return { status: 'not-found' };
-        const refusal = checkCondition(current, condition);
-        if (refusal) return { status: refusal };
-        const [updated] = await rows<StoredCar>(
-          client,
-          SQL.replace,
-          carValues(id, changes.model ?? current.model, changes.color ?? current.color),
-        );
-        if (!updated) throw new Error(`car ${id} vanished while locked`);
-        return { status: 'updated', car: updated };
-      });
+    async update(id, changes, condition) {
+      const model = changes.model ?? null;
+      const color = changes.color ?? null;
+      const outcome = await writeExisting(id, condition, SQL.update, [
+        id,
+        model,
+        color,
+        model === null ? null : caseKey(model),
+        color === null ? null : caseKey(color),
+        revisionsOf(condition),
+      ]);
+      return 'car' in outcome ? { status: 'updated', car: outcome.car } : outcome;
     },
 
-    delete(id, condition) {
-      return db.transaction(async (client) => {
-        const [current] = await rows<StoredCar>(client, SQL.lock, [id]);
-        if (!current) return { status: 'not-found' };
-        const refusal = checkCondition(current, condition);
-        if (refusal) return { status: refusal };
-        await rows(client, SQL.delete, [id]);
-        return { status: 'deleted' };
-      });
+    async delete(id, condition) {
+      const outcome = await writeExisting(id, condition, SQL.delete, [id, revisionsOf(condition)]);
+      return 'car' in outcome ? { status: 'deleted' } : outcome;
     },
 
     async ping() {

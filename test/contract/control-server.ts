@@ -11,6 +11,10 @@ export interface ExercisedResponse {
   actual?: number;
   /** Dredd's verdict for the transaction: pass, fail or skip. */
   result?: string;
+  /** Why the target cannot produce this response (a deployed instance has no store faults, say); the transaction was skipped. */
+  notExercisable?: string;
+  /** The response headers Dredd required the answer to carry (from the spec), as it names them. */
+  expectedHeaders?: string[];
 }
 
 /** A running control server. */
@@ -24,12 +28,12 @@ export interface ControlServer {
 const MAX_REPORT_BYTES = 64 * 1024;
 
 /**
- * Serves, on a loopback ephemeral port:
+ * Serves, on a loopback ephemeral port (the `/arm` routes only when given `faults`):
  * `POST /arm` (the next car store call fails, as the optional JSON {@link Fault} body says, by default
  * `{"kind":"internal"}`; 204), `DELETE /arm` (cancel that; 200 `{"fired": boolean}`), and
  * `POST /exercised` (record an {@link ExercisedResponse}; 204).
  */
-export async function startControlServer({ faults }: { faults: FaultyStore }): Promise<ControlServer> {
+export async function startControlServer({ faults }: { faults?: FaultyStore } = {}): Promise<ControlServer> {
   const exercised: ExercisedResponse[] = [];
 
   const server = createServer((req, res) => {
@@ -45,7 +49,8 @@ export async function startControlServer({ faults }: { faults: FaultyStore }): P
         res.end(message);
       };
       const route = `${req.method} ${req.url}`;
-      if (route === 'POST /arm') {
+      if (!faults && route.endsWith(' /arm')) return answer(404, 'this run injects no store faults');
+      if (faults && route === 'POST /arm') {
         try {
           faults.arm(parseFault(Buffer.concat(chunks).toString('utf8')));
           return answer(204);
@@ -53,7 +58,7 @@ export async function startControlServer({ faults }: { faults: FaultyStore }): P
           return answer(400, `bad fault: ${(err as Error).message}`);
         }
       }
-      if (route === 'DELETE /arm') {
+      if (faults && route === 'DELETE /arm') {
         // Tells the hook whether the fault fired, i.e. whether the request really reached the store.
         const fired = !faults.armed;
         faults.disarm();

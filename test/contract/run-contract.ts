@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Document } from 'openapi-backend';
 import { createApp, type CarsApp } from '../../src/app.js';
@@ -14,8 +14,10 @@ import type { RateLimitOptions } from '../../src/http/rate-limit.js';
 import { loadSpec, loadSpecText } from '../../src/spec.js';
 import type { ApiKeyStore, Scope } from '../../src/store/api-key-store.js';
 import { openStore } from '../../src/store/open-store.js';
+import { recordingListener, recordLookedAt } from '../support/exercised.js';
 import { startControlServer, type ExercisedResponse } from './control-server.js';
-import { withFaults } from './faulty-store.js';
+import { withFaults, type FaultyStore } from './faulty-store.js';
+import { openRemoteTarget, type HookTarget } from './remote-target.js';
 
 /** The counts on Dredd's `complete:` line. */
 export interface DreddSummary {
@@ -36,8 +38,21 @@ export interface ContractRunOptions {
   loglevel?: 'debug' | 'warning' | 'error' | 'silent';
   /** Receives Dredd's output as it arrives. */
   onOutput?: (text: string) => void;
-  /** Aborting kills Dredd and shuts everything down. */
+  /** Aborting kills Dredd and shuts everything down (and deletes the cars a run against a URL created). */
   signal?: AbortSignal;
+  /** Run against this deployed instance instead of servers of its own (see remote-target.ts). */
+  url?: string;
+  /** The key sent to `url` (cars:read and cars:write, or cars:read for `readOnly`). */
+  apiKey?: string;
+  /** Keys with only cars:read or only cars:write, so that a run against `url` can earn its 403s. */
+  readOnlyKey?: string;
+  writeOnlyKey?: string;
+  /** Send only GET, HEAD and OPTIONS to `url`. */
+  readOnly?: boolean;
+  /** Reserve car ids from here on `url` (default: a random free range). */
+  idBase?: number;
+  /** Also write Dredd's JUnit XML report (its `xunit` reporter) to this file. */
+  junitOutput?: string;
 }
 
 /** What a run produced. */
@@ -52,6 +67,12 @@ export interface ContractRun {
   documented: string[];
   /** What the hooks reported, one entry per transaction. */
   exercised: ExercisedResponse[];
+  /** The documented responses the target cannot produce, and why (always empty for a local run). */
+  notExercisable: { key: string; reason: string }[];
+  /** The server the transactions went to (the main one, for a local run). */
+  target: string;
+  /** Cars a run against a URL created and could not delete. */
+  leftBehind: string[];
   /** Dredd's whole output (stdout and stderr, interleaved). */
   output: string;
 }
@@ -68,15 +89,17 @@ export const LIMITED_URL_ENV = 'CONTRACT_LIMITED_URL';
 export const LIMITED_RATE_ENV = 'CONTRACT_LIMITED_RATE';
 /** The variable that gives the hooks the API keys, as JSON {@link ContractKeys}. */
 export const API_KEYS_ENV = 'CONTRACT_API_KEYS';
+/** The variable that tells the hooks about a deployed target, as JSON {@link HookTarget}; unset for a local run. */
+export const TARGET_ENV = 'CONTRACT_TARGET';
 
 /** The keys the runner creates in the store before Dredd starts, as the text a client sends. */
 export interface ContractKeys {
   /** cars:read and cars:write; every transaction sends it unless its row says otherwise. */
   full: string;
-  readOnly: string;
-  writeOnly: string;
-  /** Had both scopes, then was revoked. */
-  revoked: string;
+  readOnly?: string;
+  writeOnly?: string;
+  /** Had both scopes, then was revoked (none against a URL: a never-issued key stands in). */
+  revoked?: string;
 }
 
 /**
@@ -123,7 +146,7 @@ export function parseSummary(output: string): { line: string; summary: DreddSumm
   };
 }
 
-/** Why a run is not a pass; empty when it is. */
+/** Why a run is not a pass; empty when it is. Responses the target cannot produce are listed, not failed. */
 export function judge(run: ContractRun, { minPassing = 12 }: { minPassing?: number } = {}): string[] {
   const problems: string[] = [];
   if (run.killedBy) problems.push(`Dredd was killed (${run.killedBy})`);
@@ -135,17 +158,21 @@ export function judge(run: ContractRun, { minPassing = 12 }: { minPassing?: numb
   if (run.exitCode !== 0) problems.push(`Dredd exited with code ${run.exitCode}`);
   if (s.failing > 0) problems.push(`${s.failing} failing`);
   if (s.errors > 0) problems.push(`${s.errors} errors`);
-  if (s.skipped > 0) problems.push(`${s.skipped} skipped`);
+  // A transaction the target cannot exercise is skipped, and listed with its reason instead.
+  if (s.skipped > run.notExercisable.length) problems.push(`${s.skipped - run.notExercisable.length} skipped`);
   if (s.passing < minPassing) problems.push(`only ${s.passing} passing, expected at least ${minPassing}`);
   const missed = unanswered(run);
   if (missed.length > 0) problems.push(`documented but never answered: ${missed.join('; ')}`);
+  for (const left of run.leftBehind) problems.push(`left behind on the target: ${left}`);
   return problems;
 }
 
 /** The documented `METHOD path-template status` keys that no transaction got from the server. */
 export function unanswered(run: Pick<ContractRun, 'documented' | 'exercised'>): string[] {
   const answered = new Set(
-    run.exercised.filter((e) => e.actual !== undefined && e.key.endsWith(` ${e.actual}`)).map((e) => e.key),
+    run.exercised
+      .filter((e) => (e.actual !== undefined && e.key.endsWith(` ${e.actual}`)) || e.notExercisable !== undefined)
+      .map((e) => e.key),
   );
   return run.documented.filter((key) => !answered.has(key));
 }
@@ -159,12 +186,13 @@ export function failureLines(output: string, width = 300): string[] {
 }
 
 /**
- * Starts the app (real store behind a fault-injecting wrapper, authentication required) and the
- * control server on loopback ephemeral ports, creates the API keys the hooks send, runs Dredd
- * with the hooks against them, then shuts everything down.
+ * Runs Dredd with the hooks: against `options.url` when given (see {@link runAgainstUrl}), or else
+ * against the app (real store behind a fault-injecting wrapper, authentication required) on
+ * loopback ephemeral ports, with the API keys the hooks send; then shuts everything down.
  */
 export async function runContract(options: ContractRunOptions = {}): Promise<ContractRun> {
-  const { databaseUrl = 'sqlite::memory:', timeoutMs = 120_000, loglevel = 'error', onOutput, signal } = options;
+  if (options.url !== undefined) return runAgainstUrl(options.url, options);
+  const { databaseUrl = 'sqlite::memory:' } = options;
   const specYaml = loadSpecText();
   const spec = loadSpec();
   const faults = withFaults(await openStore(databaseUrl));
@@ -187,36 +215,102 @@ export async function runContract(options: ContractRunOptions = {}): Promise<Con
     const limited = await listen(await createApp({ ...base, rateLimit: { ...LIMITED_RATE } }));
     cleanups.unshift(limited.close);
 
-    const control = await startControlServer({ faults });
-    cleanups.unshift(() => control.close());
-
-    const dreddSpec = await writeDreddSpec(spec);
-    cleanups.unshift(dreddSpec.remove);
-
-    const dredd = await runDredd({
-      args: [dreddSpec.path, api.url, '--hookfiles', HOOKS_PATH, '--loglevel', loglevel, '--no-color'],
+    return await runDreddWithHooks(spec, api.url, options, {
+      faults,
       env: {
-        [CONTROL_URL_ENV]: control.url,
         [STRICT_URL_ENV]: strict.url,
         [LIMITED_URL_ENV]: limited.url,
         [LIMITED_RATE_ENV]: JSON.stringify(LIMITED_RATE),
         [API_KEYS_ENV]: JSON.stringify(keys),
       },
+    });
+  } finally {
+    for (const cleanup of cleanups) await cleanup();
+  }
+}
+
+/**
+ * The same run against a deployed instance. It first checks the target (a {@link TargetError}
+ * when it is no use: bad URL, unreachable, another spec, a refused key, no free ids), writes only
+ * to the car ids it reserved (none with `readOnly`), and deletes the cars it created at the end,
+ * also when Dredd fails or is aborted.
+ */
+async function runAgainstUrl(url: string, options: ContractRunOptions): Promise<ContractRun> {
+  const spec = loadSpec();
+  const target = await openRemoteTarget({
+    url,
+    ...(options.apiKey !== undefined && { apiKey: options.apiKey }),
+    ...(options.readOnly !== undefined && { readOnly: options.readOnly }),
+    ...(options.idBase !== undefined && { idBase: options.idBase }),
+  });
+  let run: ContractRun | undefined;
+  try {
+    const keys: ContractKeys = {
+      full: options.apiKey ?? '',
+      ...(options.readOnlyKey !== undefined && { readOnly: options.readOnlyKey }),
+      ...(options.writeOnlyKey !== undefined && { writeOnly: options.writeOnlyKey }),
+    };
+    run = await runDreddWithHooks(spec, target.url, options, {
+      target: target.hookTarget,
+      env: { [API_KEYS_ENV]: JSON.stringify(keys) },
+    });
+  } finally {
+    const left = await target.cleanup();
+    if (run) run.leftBehind = left;
+  }
+  return run;
+}
+
+/** Starts the control server, runs Dredd on the spec with the hooks against `serverUrl`, and collects what they reported. */
+async function runDreddWithHooks(
+  spec: Document,
+  serverUrl: string,
+  options: ContractRunOptions,
+  { faults, target, env }: { faults?: FaultyStore; target?: HookTarget; env: Record<string, string> },
+): Promise<ContractRun> {
+  const { timeoutMs = 120_000, loglevel = 'error', onOutput, signal, junitOutput } = options;
+  const control = await startControlServer(faults ? { faults } : {});
+  const dreddSpec = await writeDreddSpec(spec);
+  try {
+    // Dredd's --reporter adds a report to its console output; `xunit` is its JUnit XML.
+    const reporter = junitOutput === undefined ? [] : ['--reporter', 'xunit', '--output', resolve(junitOutput)];
+    const dredd = await runDredd({
+      args: [dreddSpec.path, serverUrl, '--hookfiles', HOOKS_PATH, '--loglevel', loglevel, '--no-color', ...reporter],
+      env: { ...env, [CONTROL_URL_ENV]: control.url, ...(target && { [TARGET_ENV]: JSON.stringify(target) }) },
       timeoutMs,
       ...(onOutput && { onOutput }),
       ...(signal && { signal }),
     });
     const parsed = parseSummary(dredd.output);
+    const exercised = [...control.exercised];
+    // Coverage is the local suites' record: a run against a URL does not count.
+    if (faults) recordCheckedHeaders(control.exercised);
     return {
       exitCode: dredd.exitCode,
       ...(dredd.killedBy && { killedBy: dredd.killedBy }),
       ...(parsed && { summaryLine: parsed.line, summary: parsed.summary }),
       documented: documentedResponses(spec),
-      exercised: [...control.exercised],
+      exercised,
+      notExercisable: exercised.flatMap((e) => (e.notExercisable === undefined ? [] : [{ key: e.key, reason: e.notExercisable }])),
+      target: serverUrl,
+      leftBehind: [],
       output: dredd.output,
     };
   } finally {
-    for (const cleanup of cleanups) await cleanup();
+    await control.close();
+    await dreddSpec.remove();
+  }
+}
+
+/**
+ * Dredd passes a transaction only when its answer carries every documented response header, so
+ * those count as looked at (contract coverage) for each passing transaction.
+ */
+function recordCheckedHeaders(exercised: readonly ExercisedResponse[]): void {
+  for (const { key, actual, result, expectedHeaders = [] } of exercised) {
+    const [method, template, status] = key.split(' ');
+    if (result !== 'pass' || method === undefined || template === undefined || String(actual) !== status) continue;
+    recordLookedAt(method, template, Number(status), expectedHeaders);
   }
 }
 
@@ -249,7 +343,7 @@ async function writeDreddSpec(spec: Document): Promise<{ path: string; remove: (
 
 /** Serves an app on a loopback ephemeral port. */
 async function listen(app: CarsApp): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = createServer(app.callback());
+  const server = createServer(recordingListener(app.callback()));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { startServer, type Answer, type TestServer } from '../support/server.js';
+import type { Answer } from '../support/server.js';
 import { curl, type HttpRequest } from './curl.js';
 import { fuzzParameters } from './fuzz-config.js';
+import { fuzzTargetConfig, openFuzzTarget, type FuzzTarget } from './fuzz-target.js';
 import { schemaArbitraries } from './schema-arbitraries.js';
 import { operation, specOperations, type FuzzOperation } from './spec-operations.js';
 
@@ -17,7 +18,7 @@ interface Model {
 
 /** The system under test, and the requests sent in this run (to print when a step fails). */
 interface Real {
-  server: TestServer;
+  server: FuzzTarget;
   sent: HttpRequest[];
 }
 
@@ -26,11 +27,11 @@ type Condition = 'none' | 'current' | 'stale';
 const STALE_ETAG = '"never-issued"';
 
 describe('the cars resource against an in-memory model', () => {
-  let server: TestServer;
+  let server: FuzzTarget;
   let ops: Record<'create' | 'get' | 'replace' | 'update' | 'remove' | 'list', FuzzOperation>;
   let listLimit: number;
   before(async () => {
-    server = await startServer();
+    server = await openFuzzTarget();
     const all = await specOperations();
     ops = {
       create: operation(all, 'createCar'),
@@ -74,6 +75,11 @@ describe('the cars resource against an in-memory model', () => {
     assert.equal(answer.status, 200, `car ${id} should exist${where}`);
     assert.deepEqual(answer.json, expected.car, `car ${id} differs from the model${where}`);
     assert.equal(answer.headers.get('etag'), expected.etag, `car ${id}'s ETag is not the one its last write answered${where}`);
+  }
+
+  /** A target with REQUIRE_IF_MATCH answers an unconditional write to an existing car with 428. */
+  function mustBeConditional(before: unknown, headers: Record<string, string>): boolean {
+    return server.requiresIfMatch && before !== undefined && !('If-Match' in headers);
   }
 
   function ifMatch(model: Model, id: number, condition: Condition, header = 'If-Match'): Record<string, string> {
@@ -160,6 +166,8 @@ describe('the cars resource against an in-memory model', () => {
       const where = reproduction(real);
       if ('If-Match' in headers && headers['If-Match'] !== before?.etag) {
         assert.equal(answer.status, 412, `a PUT with a stale If-Match${where}`);
+      } else if (mustBeConditional(before, headers)) {
+        assert.equal(answer.status, 428, `an unconditional PUT to an existing car, where If-Match is required${where}`);
       } else {
         assert.equal(answer.status, before ? 200 : 201, where);
         const car = { ...this.body, id: this.id };
@@ -189,6 +197,8 @@ describe('the cars resource against an in-memory model', () => {
         assert.equal(answer.status, 404, where);
       } else if ('If-Match' in headers && headers['If-Match'] !== before.etag) {
         assert.equal(answer.status, 412, `a PATCH with a stale If-Match${where}`);
+      } else if (mustBeConditional(before, headers)) {
+        assert.equal(answer.status, 428, `an unconditional PATCH, where If-Match is required${where}`);
       } else {
         assert.equal(answer.status, 200, where);
         const car = { ...before.car, ...this.patch, id: this.id };
@@ -215,6 +225,7 @@ describe('the cars resource against an in-memory model', () => {
       const where = reproduction(real);
       if (before === undefined) assert.equal(answer.status, 404, where);
       else if ('If-Match' in headers && headers['If-Match'] !== before.etag) assert.equal(answer.status, 412, where);
+      else if (mustBeConditional(before, headers)) assert.equal(answer.status, 428, where);
       else {
         assert.equal(answer.status, 204, where);
         model.cars.delete(this.id);
@@ -235,25 +246,32 @@ describe('the cars resource against an in-memory model', () => {
     }
   }
 
-  it('agrees with the model after every step of random create, get, replace, patch, delete and list sequences', async () => {
+  // Against a deployed instance: no writes with --read-only; otherwise only its reserved ids, and no
+  // list, whose pages hold other clients' cars.
+  const readOnly = fuzzTargetConfig()?.readOnly === true;
+  it('agrees with the model after every step of random create, get, replace, patch, delete and list sequences', { skip: readOnly && 'it writes, and --read-only sends only GET, HEAD and OPTIONS' }, async () => {
     const values = schemaArbitraries();
-    // A few ids, so that commands meet the same cars again.
-    const id = fc.integer({ min: 1, max: 5 });
+    // A few ids, so that commands meet the same cars again; against an instance, the ones it reserved.
+    const reserved = server.reserved;
+    const id = fc.integer({ min: 1, max: 5 }).map((i) => (reserved ? reserved[(i - 1) % reserved.length] ?? i : i));
     const condition = fc.constantFrom<Condition>('none', 'none', 'current', 'stale');
     /** A body from the operation's own schema; `id`, when the schema draws one, is the car's. */
     const bodyOf = (op: FuzzOperation, carId: fc.Arbitrary<number | undefined>) =>
       fc.tuple(values.valid(op.body?.schema ?? {}, 'json') as fc.Arbitrary<Record<string, unknown>>, carId).map(([body, chosen]) => {
         const { id: _drawn, ...rest } = body;
-        return 'id' in body && chosen !== undefined ? { ...rest, id: chosen } : rest;
+        // On an instance every create names its id (see below), even where the schema drew none.
+        const named = 'id' in body || (server.remote && op === ops.create);
+        return named && chosen !== undefined ? { ...rest, id: chosen } : rest;
       });
     const commands = fc.commands(
       [
-        bodyOf(ops.create, fc.option(id, { nil: undefined })).map((body) => new CreateCar(body)),
+        // A server-assigned id could be lost track of on an instance: there, every create names one.
+        bodyOf(ops.create, server.remote ? id : fc.option(id, { nil: undefined })).map((body) => new CreateCar(body)),
         fc.tuple(id, condition).map(([i, c]) => new GetCar(i, c)),
         fc.tuple(id, condition).chain(([i, c]) => bodyOf(ops.replace, fc.constant(i)).map((body) => new ReplaceCar(i, body, c))),
         fc.tuple(id, condition).chain(([i, c]) => bodyOf(ops.update, fc.constant(i)).map((patch) => new UpdateCar(i, patch, c))),
         fc.tuple(id, condition).map(([i, c]) => new DeleteCar(i, c)),
-        fc.constant(new ListCars()),
+        ...(server.remote ? [] : [fc.constant(new ListCars())]),
       ],
       { maxCommands: 12 },
     );
@@ -261,7 +279,8 @@ describe('the cars resource against an in-memory model', () => {
     await fc.assert(
       fc.asyncProperty(commands, async (cmds) => {
         const setup = async () => {
-          await emptyStore(server, ops.list.path, listLimit, (carId) => carPath(ops.remove, carId));
+          if (reserved) await deleteCars(server, reserved, (carId) => carPath(ops.remove, carId));
+          else await emptyStore(server, ops.list.path, listLimit, (carId) => carPath(ops.remove, carId));
           return { model: { cars: new Map() } as Model, real: { server, sent: [] } as Real };
         };
         await fc.asyncModelRun(setup, cmds);
@@ -271,8 +290,18 @@ describe('the cars resource against an in-memory model', () => {
   });
 });
 
+/** Deletes these cars when they exist (with their ETag, so that a target requiring If-Match accepts it). */
+async function deleteCars(server: FuzzTarget, ids: readonly number[], carPath: (id: number) => string): Promise<void> {
+  for (const id of ids) {
+    const found = await server.request('GET', carPath(id));
+    if (found.status === 404) continue;
+    const removed = await server.request('DELETE', carPath(id), { headers: { 'If-Match': found.headers.get('etag') ?? '' } });
+    assert.equal(removed.status, 204);
+  }
+}
+
 /** Deletes every car through the API, so that each run starts from the empty store the model starts from. */
-async function emptyStore(server: TestServer, listPath: string, limit: number, carPath: (id: number) => string): Promise<void> {
+async function emptyStore(server: FuzzTarget, listPath: string, limit: number, carPath: (id: number) => string): Promise<void> {
   const list = await server.request('GET', `${listPath}?limit=${limit}`);
   assert.equal(list.status, 200);
   for (const car of list.json as Car[]) {

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { startServer, type Answer, type TestServer } from '../support/server.js';
+import type { Answer } from '../support/server.js';
 import { curl, type HttpRequest } from './curl.js';
 import { fuzzParameters } from './fuzz-config.js';
+import { confine, openFuzzTarget, type FuzzTarget } from './fuzz-target.js';
 import { requestArbitraries, type FuzzRequest } from './request-arbitraries.js';
 import { schemaArbitraries } from './schema-arbitraries.js';
 import { specOperations, takesInput } from './spec-operations.js';
 
 /** Sends a request through the harness, which checks the status and body against the spec; any failure names the curl to reproduce it. */
-async function send(server: TestServer, request: HttpRequest): Promise<Answer> {
+async function send(server: FuzzTarget, request: HttpRequest): Promise<Answer> {
   try {
     return await server.request(request.method, request.path, { headers: { ...request.headers }, ...(request.body !== undefined ? { body: request.body } : {}) });
   } catch (error) {
@@ -23,7 +24,7 @@ function explain(request: HttpRequest, answer: Answer, expected: string): string
 }
 
 /** After a successful write, a read of the written resource gives what the write answered; after a delete, 404. */
-async function assertWriteVisible(server: TestServer, request: FuzzRequest, answer: Answer): Promise<void> {
+async function assertWriteVisible(server: FuzzTarget, request: FuzzRequest, answer: Answer): Promise<void> {
   if (answer.status >= 300) return;
   // A request with an Idempotency-Key may replay an earlier answer, by design; that is idempotency.test.ts's subject.
   if (Object.keys(request.headers).some((h) => h.toLowerCase() === 'idempotency-key')) return;
@@ -43,11 +44,14 @@ async function assertWriteVisible(server: TestServer, request: FuzzRequest, answ
 }
 
 describe('requests generated from the spec', () => {
-  let server: TestServer;
+  let server: FuzzTarget;
   let requests: ReturnType<typeof requestArbitraries>;
   before(async () => {
-    server = await startServer();
-    requests = requestArbitraries((await specOperations()).filter(takesInput), schemaArbitraries());
+    server = await openFuzzTarget();
+    // A deployed instance gets only reads with --read-only, and writes only to the ids the run reserved.
+    const operations = (await specOperations()).filter(takesInput).filter((op) => !server.readOnly || op.method === 'GET');
+    const { valid, invalid } = requestArbitraries(operations, schemaArbitraries());
+    requests = { valid: valid.map((r) => confine(server, r)), invalid: invalid.map((r) => confine(server, r)) };
   });
   after(() => server.close());
 

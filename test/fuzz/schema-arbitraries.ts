@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { Ajv, type ValidateFunction } from 'ajv';
-import type { Schema } from '../../src/spec-diff/index.js';
+import type { Schema } from './openapi-types.js';
 
 /** How a value travels: as JSON in a body, or as the text of a parameter. */
 export type Wire = 'json' | 'path' | 'query' | 'header';

@@ -1,6 +1,6 @@
 /** The operations of the spec that take input, read from the spec itself (dereferenced) for the fuzz tests. */
 import { dereference } from '@apidevtools/json-schema-ref-parser';
-import type { OpenApiDocument, Schema } from '../../src/spec-diff/index.js';
+import type { OpenApiDocument, Schema } from './openapi-types.js';
 import { loadSpec } from '../../src/spec.js';
 
 /** One parameter of an operation. */

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { startServerProcess } from '../support/process.js';
+import { MAIN, startServerProcess } from '../support/process.js';
 import { request } from '../support/server.js';
 
 /** Runs the entry point to completion and returns its exit code and output. */
 function runMain(env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    const child = spawn(process.execPath, [MAIN, ...args], {
       env: { PATH: process.env.PATH ?? '', PORT: '0', DATABASE_URL: 'sqlite::memory:', ...env },
     });
     let output = '';

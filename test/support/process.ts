@@ -1,7 +1,11 @@
-/** Test harness: the real entry point (`node --import tsx src/main.ts`) as a child process, found through its "listening" log line. */
+/**
+ * Test harness: the entry point operators run (`npm start`: the compiled dist/server/main.js, which
+ * `npm test` builds first) as a child process, found through its "listening" log line.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { recordAnswer } from './exercised.js';
 
 /** How to start the server. */
 export interface ServerProcessOptions {
@@ -41,7 +45,8 @@ export interface ServerProcess {
   kill(): Promise<Exit>;
 }
 
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+/** The compiled entry point, as `npm start` runs it. */
+export const MAIN = fileURLToPath(new URL('../../dist/server/main.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // Enough of the output to explain a failure without growing without bound under load.
 const KEEP_LINES = 500;
@@ -91,7 +96,7 @@ async function reapGroup(pgid: number, timeoutMs: number): Promise<void> {
 }
 
 /**
- * Starts `node --import tsx src/main.ts` in its own process group and resolves once `listeners`
+ * Starts `node dist/server/main.js` in its own process group and resolves once `listeners`
  * processes have logged "listening"; rejects (after killing the group) if it exits or times out first.
  */
 export async function startServerProcess(options: ServerProcessOptions = {}): Promise<ServerProcess> {
@@ -101,7 +106,7 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
   Object.assign(env, options.env);
 
   // A group of its own, so that cluster workers can be killed with their primary.
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+  const child: ChildProcess = spawn(process.execPath, [MAIN, ...args], {
     cwd: ROOT,
     env,
     detached: true,
@@ -123,10 +128,15 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
 
   createInterface({ input: child.stdout! }).on('line', (line) => {
     remember(line);
-    let entry: { msg?: unknown; pid?: unknown };
+    let entry: { msg?: unknown; pid?: unknown; method?: unknown; path?: unknown; status?: unknown };
     try {
       entry = JSON.parse(line) as typeof entry;
     } catch {
+      return;
+    }
+    // The access log names each answer, not its headers: recorded for the contract coverage gate.
+    if (entry.msg === 'request' && typeof entry.method === 'string' && typeof entry.path === 'string' && typeof entry.status === 'number') {
+      recordAnswer(entry.method, entry.path, entry.status, null);
       return;
     }
     const match = typeof entry.msg === 'string' ? LISTENING.exec(entry.msg) : null;
