@@ -52,8 +52,8 @@ describe('createBodyReader', () => {
     assert.equal((await send(JSON.stringify({ a: 'x'.repeat(100) }), 'application/json')).status, 413);
   });
 
-  it('answers 400 malformed-json for broken JSON, a bare value, or bytes that are not UTF-8', async () => {
-    for (const body of ['{"a":', '"text"', Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])]) {
+  it('answers 400 malformed-json for broken JSON or bytes that are not UTF-8', async () => {
+    for (const body of ['{"a":', Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])]) {
       assert.equal((await send(body, 'application/json')).type, 'urn:cars-api:problem:malformed-json', String(body));
     }
   });
