@@ -17,6 +17,8 @@ export interface DreddMessage {
 /** The parts of a Dredd transaction the hooks read and change. */
 export interface Transaction {
   id: string;
+  /** `http:` or `https:`; the hooks default to `http:` when Dredd leaves it out. */
+  protocol?: string;
   host: string;
   port: string;
   fullPath: string;
@@ -57,6 +59,8 @@ export interface Info {
   secured: boolean;
   credentials: SentCredentials | undefined;
   armed: { fault: Fault; mustFire: boolean } | undefined;
+  /** Why this target cannot produce the response, when it cannot (the transaction is then skipped). */
+  notExercisable: string | undefined;
 }
 
 /** A check: a failure message, or nothing. */

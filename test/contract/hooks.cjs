@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Dredd hooks for `npm run test:contract`. CommonJS, because Dredd loads hooks with `require`.
  *
@@ -21,6 +22,8 @@
 /** @typedef {(s: Scenario) => void | Promise<unknown>} Setup */
 /** @typedef {import('./hooks-types.js').Check<Scenario>} Check */
 /** @typedef {ReturnType<typeof loadContractSpec>} ContractSpec */
+/** @typedef {import('./remote-target.js').HookTarget} HookTarget */
+/** @typedef {keyof HookTarget['ids']} LogicalCar */
 
 const hooks = require('hooks');
 const { randomBytes } = require('node:crypto');
@@ -46,6 +49,7 @@ const BODY_LIMIT = 1024 * 1024;
  * Where the requests go (see remote-target.ts): the servers the runner started, or a deployed instance.
  * Rows name cars by logical id (1, 2, 'unknown'); `ids` says which real ids those are.
  */
+/** @type {HookTarget} */
 const TARGET = readJsonEnv('CONTRACT_TARGET') || {
   remote: false,
   readOnly: false,
@@ -70,7 +74,8 @@ const REPORT_BODY_LIMIT = 2_000;
 // be async. Rows are grouped per operation, in the spec's order.
 // ---------------------------------------------------------------------------------------------
 
-/** 405: send a method the path does not document; the server answers with `Allow`.
+/**
+ * 405: send a method the path does not document; the server answers with `Allow`.
  * @param {Scenario} s
  */
 const wrongMethod = (s) => {
@@ -79,50 +84,63 @@ const wrongMethod = (s) => {
   s.send(method);
   s.noBody();
 };
-/** 413: a well-formed body just over the limit (naming car 1, so that it could never create another car). */
+/**
+ * 413: a well-formed body just over the limit (naming car 1, so that it could never create another car).
+ * @param {Scenario} s
+ */
 const tooLarge = (s) => s.rawBody(`{"id":${s.id(1)},"model":"${'x'.repeat(BODY_LIMIT)}","color":"White"}`);
-/** 415: the example body, declared as text/plain. */
+/**
+ * 415: the example body, declared as text/plain.
+ * @param {Scenario} s
+ */
 const notJson = (s) => s.header('Content-Type', 'text/plain');
-/** 404: an id no car has.
+/**
+ * 404: an id no car has.
  * @param {Scenario} s
  */
 const unknownCar = async (s) => {
   await s.noCar('unknown');
   s.path({ carId: s.id('unknown') });
 };
-/** 400 on a path parameter: not an integer.
+/**
+ * 400 on a path parameter: not an integer.
  * @param {Scenario} s
  */
 const badId = (s) => s.path({ carId: 'abc' });
-/** 500: car 1 exists, then the next store call throws a plain Error.
+/**
+ * 500: car 1 exists, then the next store call throws a plain Error.
  * @param {Scenario} s
  */
 const internalFaultOnCar1 = async (s) => {
   await s.car(1);
   await s.fault('internal');
 };
-/** 503: car 1 exists, then the next store call throws StoreUnavailableError.
+/**
+ * 503: car 1 exists, then the next store call throws StoreUnavailableError.
  * @param {Scenario} s
  */
 const unavailableOnCar1 = async (s) => {
   await s.car(1);
   await s.fault('unavailable');
 };
-/** 412: car 1 exists, and the request names a tag it does not have.
+/**
+ * 412: car 1 exists, and the request names a tag it does not have.
  * @param {Scenario} s
  */
 const staleIfMatch = async (s) => {
   await s.car(1);
   s.header('If-Match', STALE_ETAG);
 };
-/** 428: an unconditional write to an existing car, on the server that requires If-Match.
+/**
+ * 428: an unconditional write to an existing car, on the server that requires If-Match.
  * @param {Scenario} s
  */
 const unconditionalOnStrict = async (s) => {
   await s.car(1);
   s.useStrictServer();
 };
-/** Car 1 exists, and the request carries a bearer token with every scope.
+/**
+ * Car 1 exists, and the request carries a bearer token with every scope.
  * @param {Scenario} s
  */
 const car1WithFullAccess = async (s) => {
@@ -132,7 +150,6 @@ const car1WithFullAccess = async (s) => {
 /**
  * 401, 403 and 429 are answered before the handler runs: a store fault armed now must still be
  * armed afterwards. (API-key lookups never trip a fault; see faulty-store.ts.)
-
  * @param {Scenario} s
  */
 const refusedBeforeStore = (s) => s.fault('internal', { mustFire: false });
@@ -159,7 +176,8 @@ const rateLimited = (scheme) => async (s) => {
   s.useLimitedServer();
   await refusedBeforeStore(s);
 };
-/** 400 from any operation: an unknown query parameter (a typo must never be silently ignored).
+/**
+ * 400 from any operation: an unknown query parameter (a typo must never be silently ignored).
  * @param {Scenario} s
  */
 const unknownQuery = (s) => s.query({ colour: 'red' });
@@ -337,7 +355,7 @@ const CHECKS = {
     if (retryAfter === undefined || retryAfter < 1 || retryAfter > longest) {
       return `Retry-After "${real.headers['retry-after']}" is not a number of seconds in 1..${longest}`;
     }
-    if (rate ? limit !== rate.burst : !(limit >= 1)) {
+    if (rate ? limit !== rate.burst : !(limit !== undefined && limit >= 1)) {
       return `RateLimit-Limit "${real.headers['ratelimit-limit']}" is not ${rate ? `the burst, ${rate.burst}` : 'a positive number'}`;
     }
     if (remaining !== 0) return `RateLimit-Remaining "${real.headers['ratelimit-remaining']}" is not 0`;
@@ -470,7 +488,8 @@ function scenario(t, info) {
     const url = /^https?:/.test(pathOrUrl) ? pathOrUrl : apiUrl + pathOrUrl;
     if (!CONTROL_URL || !url.startsWith(CONTROL_URL)) guardWrite(method, new URL(url).pathname, body);
     // A deployed instance that does not require authentication may be run without a key.
-    const credentials = (CONTROL_URL && url.startsWith(CONTROL_URL)) || !keys().full ? {} : { 'X-API-Key': keys().full };
+    /** @type {Record<string, string>} */
+    const credentials = (CONTROL_URL && url.startsWith(CONTROL_URL)) || !keys().full ? {} : { 'X-API-Key': /** @type {string} */ (keys().full) };
     return fetch(url, {
       method,
       headers: { ...credentials, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
@@ -529,6 +548,7 @@ function scenario(t, info) {
      * Ensures car `n` exists, as `{id, model: Honda, color: White}`. A --read-only run cannot
      * write: there the car must exist already (the runner picked existing cars for 1 and 2).
      */
+    /** @param {LogicalCar} n */
     async car(n) {
       const id = carId(n);
       if (TARGET.readOnly) {
@@ -540,6 +560,7 @@ function scenario(t, info) {
       return expect('PUT', `/cars/${id}`, [200, 201], { id, ...A_CAR }, await this.ifMatchFor(n));
     },
     /** Ensures no car has the id of logical car `n`. */
+    /** @param {LogicalCar} n */
     async noCar(n) {
       const id = carId(n);
       if (TARGET.readOnly) {
@@ -551,6 +572,7 @@ function scenario(t, info) {
       return expect('DELETE', `/cars/${id}`, [204, 404], undefined, await this.ifMatchFor(n));
     },
     /** The current ETag of logical car `n`. */
+    /** @param {LogicalCar} n */
     async etag(n) {
       const id = carId(n);
       const res = await expect('GET', `/cars/${id}`, [200]);
@@ -562,6 +584,7 @@ function scenario(t, info) {
      * `{If-Match: <car n's ETag>}` when the target requires If-Match and the car exists, else `{}`:
      * what a write meant to succeed sends.
      */
+    /** @param {LogicalCar} n @returns {Promise<Record<string, string>>} */
     async ifMatchFor(n) {
       if (!TARGET.requiresIfMatch) return {};
       const res = await call('GET', `/cars/${carId(n)}`);
@@ -623,6 +646,7 @@ function scenario(t, info) {
      * Sends a key: `full`, `readOnly`, `writeOnly`, `revoked`, `unknown` (well formed, never
      * issued) or `garbage` (not a key), in X-API-Key (`apiKey`) or as a Bearer token (`bearer`).
      */
+    /** @param {string} wanted @param {string} [scheme] */
     credentials(wanted, scheme = 'apiKey') {
       // A deployed instance has no revoked key of ours: a well-formed key it never issued is refused alike.
       const label = wanted === 'revoked' && !keys().revoked ? 'unknown' : wanted;
@@ -719,11 +743,14 @@ function limitedRate() {
 /** A response this target cannot produce; the transaction is skipped and listed with the reason. */
 class NotExercisable extends Error {}
 
+/** Skips the transaction as not exercisable against this target, for `reason`. */
+/** @param {string} reason @returns {never} */
 function notExercisable(reason) {
   throw new NotExercisable(reason);
 }
 
 /** The real id of a logical car (1, 2 or 'unknown'). */
+/** @param {LogicalCar} n @returns {number} */
 function carId(n) {
   const id = TARGET.ids[n];
   if (id === undefined) notExercisable(`needs a car, and the target has fewer than ${n === 2 ? 2 : 1}`);
@@ -735,13 +762,14 @@ function carId(n) {
  * a --read-only run sends no write at all, and any other run writes only to its reserved ids
  * (TARGET.ids, which the runner found free), never to a server-assigned one it could lose track of.
  */
+/** @param {string} method @param {string} path @param {unknown} body */
 function guardWrite(method, path, body) {
   if (!TARGET.remote || SAFE_METHODS.includes(method.toUpperCase())) return;
   if (TARGET.readOnly) notExercisable(`sends ${method}, and --read-only sends only ${SAFE_METHODS.join(', ')}`);
   const owned = Object.values(TARGET.ids);
   const item = /^\/cars\/([^/]*)$/.exec(path);
   if (item) {
-    const id = Number(decodeURIComponent(item[1]));
+    const id = Number(decodeURIComponent(/** @type {string} */ (item[1])));
     // A path that is no id at all (the 400 rows) is refused before the store.
     if (!Number.isInteger(id) || owned.includes(id)) return;
     throw new Error(`refused to send ${method} ${path}: car ${id} is not one this run reserved`);
@@ -869,6 +897,7 @@ hooks.beforeEach(
 );
 
 /** Turns the transaction into the request its row asks for, within what the target allows. */
+/** @param {Transaction} t @param {Info} info @param {Scenario} s @param {Setup} setup */
 async function prepare(t, info, s, setup) {
   if (TARGET.readOnly && !SAFE_METHODS.includes(info.method)) guardWrite(info.method, info.template, undefined);
   if (!TARGET.authRequired && ['401', '403'].includes(info.status)) notExercisable('needs authentication, and the target does not require it');
@@ -885,10 +914,11 @@ async function prepare(t, info, s, setup) {
   if (TARGET.remote && TARGET.requiresIfMatch && write && info.status.startsWith('2') && !header) {
     for (const [name, value] of Object.entries(await s.ifMatchFor(1))) s.header(name, value);
   }
-  guardWrite(t.request.method, t.fullPath.split('?')[0], t.request.body);
+  guardWrite(t.request.method, /** @type {string} */ (t.fullPath.split('?')[0]), t.request.body);
 }
 
 /** Sets the `id` member of a JSON object body (the spec's example) to `id`. */
+/** @param {Transaction} t @param {number | undefined} id */
 function replaceBodyId(t, id) {
   if (id === undefined || typeof t.request.body !== 'string' || t.request.body === '') return;
   try {
