@@ -1,13 +1,10 @@
 /** The mock server: the spec's examples for valid requests, the real server's problems for invalid ones. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createMockApp } from '../../src/mock/index.js';
 import { loadSpec } from '../../src/spec.js';
-import { IDLE_MS, request, startServer, type TestServer } from '../support/server.js';
+import { request, useServer } from '../support/server.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -20,24 +17,13 @@ function specExample(path: string, method: string, status: string, name: string)
 }
 
 describe('mock server', () => {
-  let server: Server;
-  let url: string;
-  before(async () => {
-    const app = await createMockApp();
-    server = createServer(app.callback());
-    server.keepAliveTimeout = IDLE_MS;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  after(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  // The mock is createApp answering from the spec's examples, as createMockApp builds it.
+  const mock = useServer({ answerFrom: 'examples' });
 
   describe('GET /cars/{carId}', () => {
     it("answers exactly the spec's example", async () => {
       // request() also checks the answer against the spec: documented status, exact content type, schema.
-      const answer = await request(url, 'GET', '/cars/1');
+      const answer = await mock.request('GET', '/cars/1');
       assert.equal(answer.status, 200);
       assert.equal(answer.headers.get('content-type'), 'application/json');
       assert.deepEqual(answer.json, { id: 1, model: 'Honda', color: 'White' });
@@ -46,7 +32,7 @@ describe('mock server', () => {
     });
 
     it('answers 400 problem for a carId that is not an integer', async () => {
-      const answer = await request(url, 'GET', '/cars/abc');
+      const answer = await mock.request('GET', '/cars/abc');
       assert.equal(answer.status, 400);
       assert.equal(answer.headers.get('content-type'), 'application/problem+json');
       assert.deepEqual(answer.json, {
@@ -62,38 +48,38 @@ describe('mock server', () => {
 
   describe('every operation', () => {
     it('answers GET /cars with the two-car example and no Link to follow', async () => {
-      const answer = await request(url, 'GET', '/cars?limit=2&sort=model');
+      const answer = await mock.request('GET', '/cars?limit=2&sort=model');
       assert.equal(answer.status, 200);
       assert.deepEqual(answer.json, specExample('/cars', 'get', '200', 'twoCars'));
       assert.equal(answer.headers.get('Link'), null);
     });
 
     it('answers a valid POST /cars with 201, the example car and its Location', async () => {
-      const answer = await request(url, 'POST', '/cars', { json: { model: 'Kia', color: 'Blue' }, headers: { 'Idempotency-Key': 'k-1' } });
+      const answer = await mock.request('POST', '/cars', { json: { model: 'Kia', color: 'Blue' }, headers: { 'Idempotency-Key': 'k-1' } });
       assert.equal(answer.status, 201);
       assert.deepEqual(answer.json, specExample('/cars', 'post', '201', 'created'));
       assert.equal(answer.headers.get('Location'), '/cars/1');
     });
 
     it('answers PUT with its lowest 2xx (200), PATCH with 200 and DELETE with an empty 204', async () => {
-      const put = await request(url, 'PUT', '/cars/1', { json: { model: 'New Honda', color: 'New Black' } });
+      const put = await mock.request('PUT', '/cars/1', { json: { model: 'New Honda', color: 'New Black' } });
       assert.equal(put.status, 200);
       assert.deepEqual(put.json, specExample('/cars/{carId}', 'put', '200', 'replaced'));
-      const patch = await request(url, 'PATCH', '/cars/1', {
+      const patch = await mock.request('PATCH', '/cars/1', {
         body: JSON.stringify({ color: 'Red' }),
         headers: { 'Content-Type': 'application/merge-patch+json' },
       });
       assert.equal(patch.status, 200);
       assert.deepEqual(patch.json, specExample('/cars/{carId}', 'patch', '200', 'patched'));
-      const del = await request(url, 'DELETE', '/cars/1');
+      const del = await mock.request('DELETE', '/cars/1');
       assert.equal(del.status, 204);
       assert.equal(del.text, '');
     });
 
     it('answers the health checks and OPTIONS', async () => {
-      assert.deepEqual((await request(url, 'GET', '/healthz')).json, { status: 'ok' });
-      assert.deepEqual((await request(url, 'GET', '/readyz')).json, { status: 'ready' });
-      const options = await request(url, 'OPTIONS', '/cars');
+      assert.deepEqual((await mock.request('GET', '/healthz')).json, { status: 'ok' });
+      assert.deepEqual((await mock.request('GET', '/readyz')).json, { status: 'ready' });
+      const options = await mock.request('OPTIONS', '/cars');
       assert.equal(options.status, 204);
       assert.equal(options.headers.get('Allow'), 'GET, HEAD, POST, OPTIONS');
     });
@@ -101,7 +87,7 @@ describe('mock server', () => {
 
   describe('invalid requests', () => {
     it('answers a POST with an invalid body with 400, one error per failed check', async () => {
-      const answer = await request(url, 'POST', '/cars', { json: { model: '', colour: 'Red' } });
+      const answer = await mock.request('POST', '/cars', { json: { model: '', colour: 'Red' } });
       assert.equal(answer.status, 400);
       assert.equal(answer.json.type, 'urn:cars-api:problem:validation');
       assert.deepEqual(
@@ -111,16 +97,12 @@ describe('mock server', () => {
     });
 
     it('answers 415 for a body that is not JSON and 404 for an unknown path', async () => {
-      assert.equal((await request(url, 'POST', '/cars', { body: 'model=Kia', headers: { 'Content-Type': 'text/plain' } })).status, 415);
-      assert.equal((await request(url, 'GET', '/trucks')).status, 404);
+      assert.equal((await mock.request('POST', '/cars', { body: 'model=Kia', headers: { 'Content-Type': 'text/plain' } })).status, 415);
+      assert.equal((await mock.request('GET', '/trucks')).status, 404);
     });
 
     describe('the same problems as the real server', () => {
-      let real: TestServer;
-      before(async () => {
-        real = await startServer();
-      });
-      after(async () => real.close());
+      const real = useServer();
 
       const cases: [string, string, { json?: unknown; body?: string; headers?: Record<string, string> }][] = [
         ['GET', '/cars/abc', {}],
@@ -135,8 +117,8 @@ describe('mock server', () => {
       ];
       for (const [method, path, options] of cases) {
         it(`${method} ${path} ${options.json ? JSON.stringify(options.json) : (options.body ?? '')}`.trim(), async () => {
-          const fromMock = await request(url, method, path, options);
-          const fromReal = await request(real.url, method, path, options);
+          const fromMock = await mock.request(method, path, options);
+          const fromReal = await real.request(method, path, options);
           assert.ok(fromMock.status >= 400);
           assert.equal(fromMock.status, fromReal.status);
           assert.deepEqual(fromMock.json, fromReal.json);

@@ -1,7 +1,7 @@
 /** Test harness: the real app on an ephemeral loopback port, and a request helper that checks every answer against the spec. */
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { createApp, type AppSettings } from '../../src/app.js';
@@ -106,16 +106,30 @@ function assertProblem(contract: Contract, answer: Answer, where: string): void 
  */
 export const IDLE_MS = 30_000;
 
-/** What a test server is built from: the app's settings, and its store (or where to open one). */
-export type ServerOptions = AppSettings & { store?: CarStore; databaseUrl?: string };
+/**
+ * What a test server is built from: the app's settings, and its store (or where to open one); or,
+ * with `answerFrom: 'examples'`, the mock, which answers from the spec's examples and has no store.
+ */
+export type ServerOptions = AppSettings &
+  ({ answerFrom?: 'handlers'; store?: CarStore; databaseUrl?: string } | { answerFrom: 'examples'; store?: undefined; databaseUrl?: undefined });
 
-/** Starts the app on 127.0.0.1:0 over a fresh in-memory SQLite store (or the given one). */
+/** Starts the app (or the mock) on 127.0.0.1:0, over a fresh in-memory SQLite store or the given one. */
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
+  if (options.answerFrom === 'examples') {
+    const mock = await createApp({ validateResponses: 'fail', ...options });
+    // Not recorded for the contract coverage gate: the mock's answers are the spec's examples, not the server's.
+    return listen(mock.callback(), undefined);
+  }
   const { databaseUrl = 'sqlite::memory:', ...appOptions } = options;
   const store = appOptions.store ?? (await openStore(databaseUrl));
   const app = await createApp({ validateResponses: 'fail', ...appOptions, store });
   // Recorded for the contract coverage gate when CARS_EXERCISED_DIR is set (scripts/test.ts).
-  const server: Server = createServer(recordingListener(app.callback()));
+  return listen(recordingListener(app.callback()), store);
+}
+
+/** Serves `listener` on 127.0.0.1:0; closing it also closes the store, when there is one. */
+async function listen(listener: RequestListener, store: CarStore | undefined): Promise<TestServer> {
+  const server: Server = createServer(listener);
   server.on('clientError', answerClientError);
   server.keepAliveTimeout = IDLE_MS;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -123,12 +137,15 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
 
   return {
     url,
-    store,
+    get store(): CarStore {
+      if (!store) throw new Error('this test server is the mock (answerFrom: examples), which has no store');
+      return store;
+    },
     request: (method, path, requestOptions) => request(url, method, path, requestOptions),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await store.close();
+      await store?.close();
     },
   };
 }
@@ -159,8 +176,9 @@ export async function request(baseUrl: string, method: string, path: string, opt
 
 /**
  * Starts a server before the tests of the enclosing `describe` (after `prepare`, which may build
- * its store or keys, and then `setup`, which may seed it) and closes it after them. The returned
- * object forwards to that server, so tests use it as `server.request(...)`.
+ * its store or keys, and then `setup`, which may seed it) and closes it after them; with
+ * `{ answerFrom: 'examples' }` it is the mock. The returned object forwards to that server, so
+ * tests use it as `server.request(...)`.
  */
 export function useServer(
   prepare: ServerOptions | (() => Promise<ServerOptions>) = {},
