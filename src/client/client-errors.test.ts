@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
-import { startServer, type TestServer } from '../../test/support/server.js';
+import { after, describe, it } from 'node:test';
+import { useServer } from '../../test/support/server.js';
 import { CarsNetworkError, CarsResponseError, createCarsClient } from './index.js';
 
-/** A server that answers every request with one fixed status, content type and body (a proxy, a wrong baseUrl). */
+/**
+ * A server that answers every request with one fixed status, content type and body (a proxy, a
+ * wrong baseUrl): a raw one, since these answers are exactly what the app never sends.
+ */
 async function fixedServer(status: number, type: string, body: string): Promise<{ url: string; server: Server }> {
   const server = createServer((_req, res) => {
     res.writeHead(status, { 'Content-Type': type });
@@ -16,13 +19,9 @@ async function fixedServer(status: number, type: string, body: string): Promise<
 }
 
 describe('the client error model', () => {
-  let api: TestServer;
+  const api = useServer();
   const others: Server[] = [];
-  before(async () => {
-    api = await startServer();
-  });
-  after(async () => {
-    await api.close();
+  after(() => {
     for (const s of others) s.close();
   });
   const answering = async (status: number, type: string, body: string) => {

@@ -19,6 +19,7 @@ describe('createBodyReader', () => {
       ctx.body = { status: problem.status, type: problem.type, errors: problem.errors };
     }
   });
+  // A raw server around the reader alone, not useServer()'s whole app: the reader is the unit under test.
   const server = createServer(koa.callback());
   let url = '';
   before(async () => {

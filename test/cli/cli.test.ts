@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { generateApiKey, hashSecret } from '../../src/auth/api-keys.js';
 import { openStore } from '../../src/store/open-store.js';
-import { startServer, type TestServer } from '../support/server.js';
+import { startServer, useServer, type TestServer } from '../support/server.js';
 import { cliFor, type CliRun } from './cli-harness.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,19 +23,9 @@ function file(name: string, text: string): string {
   return path;
 }
 
-/** A fresh server for one describe block, and a CLI runner bound to it. */
-function withServer(): { server: () => TestServer; cars: (argv: readonly string[], options?: Parameters<ReturnType<typeof cliFor>>[1]) => Promise<CliRun> } {
-  let server: TestServer | undefined;
-  let cars: ReturnType<typeof cliFor> | undefined;
-  before(async () => {
-    server = await startServer();
-    cars = cliFor(server.url);
-  });
-  after(async () => server?.close());
-  return {
-    server: () => server as TestServer,
-    cars: (argv, options) => (cars as ReturnType<typeof cliFor>)(argv, options),
-  };
+/** A CLI runner bound to a `useServer()` server, whose URL is known once it has started. */
+function cliOn(server: TestServer): ReturnType<typeof cliFor> {
+  return (argv, options) => cliFor(server.url)(argv, options);
 }
 
 /** The number of cars the server holds, from `X-Total-Count`. */
@@ -52,14 +42,15 @@ function ok(run: CliRun): CliRun {
 }
 
 describe('cars list', () => {
-  const { server, cars } = withServer();
+  const server = useServer();
+  const cars = cliOn(server);
   before(async () => {
     for (const car of [
       { id: 1, model: 'Honda', color: 'White' },
       { id: 2, model: 'Ford', color: 'Black' },
       { id: 3, model: 'Honda', color: 'Red' },
     ]) {
-      assert.equal((await server().request('POST', '/cars', { json: car })).status, 201);
+      assert.equal((await server.request('POST', '/cars', { json: car })).status, 201);
     }
   });
 
@@ -103,7 +94,8 @@ describe('cars list', () => {
 });
 
 describe('cars get, add, update, patch and delete', () => {
-  const { server, cars } = withServer();
+  const server = useServer();
+  const cars = cliOn(server);
 
   it('adds a car with a chosen id, and one with the next free id', async () => {
     const chosen = ok(await cars(['add', '--model', 'Honda', '--color', 'White', '--id', '7']));
@@ -112,12 +104,12 @@ describe('cars get, add, update, patch and delete', () => {
     const car = JSON.parse(next.stdout);
     assert.deepEqual({ model: car.model, color: car.color }, { model: 'Ford', color: 'Black' });
     assert.ok(Number.isInteger(car.id) && car.id !== 7);
-    assert.equal((await server().request('GET', `/cars/${car.id}`)).json.model, 'Ford');
+    assert.equal((await server.request('GET', `/cars/${car.id}`)).json.model, 'Ford');
   });
 
   it('gets a car as a table with its ETag, or as JSON', async () => {
     const run = ok(await cars(['get', '7']));
-    const etag = (await server().request('GET', '/cars/7')).headers.get('ETag');
+    const etag = (await server.request('GET', '/cars/7')).headers.get('ETag');
     assert.equal(run.stdout, `ID  MODEL  COLOR\n7   Honda  White\nETag: ${etag}\n`);
     assert.deepEqual(JSON.parse(ok(await cars(['get', '7', '--json'])).stdout), { id: 7, model: 'Honda', color: 'White' });
   });
@@ -125,7 +117,7 @@ describe('cars get, add, update, patch and delete', () => {
   it('replaces a car with update (PUT), or creates it when absent', async () => {
     const replaced = ok(await cars(['update', '7', '--model', 'New Honda', '--color', 'New Black']));
     assert.match(replaced.stdout, /^Replaced car 7\./);
-    assert.deepEqual((await server().request('GET', '/cars/7')).json, { id: 7, model: 'New Honda', color: 'New Black' });
+    assert.deepEqual((await server.request('GET', '/cars/7')).json, { id: 7, model: 'New Honda', color: 'New Black' });
     const created = ok(await cars(['update', '40', '--model', 'Kia', '--color', 'Blue', '--json']));
     assert.deepEqual(JSON.parse(created.stdout), { id: 40, model: 'Kia', color: 'Blue' });
   });
@@ -139,7 +131,7 @@ describe('cars get, add, update, patch and delete', () => {
     assert.match(stale.stderr, /^cars: Precondition Failed: /);
     assert.equal(stale.stdout, '');
 
-    const etag = (await server().request('GET', '/cars/7')).headers.get('ETag') ?? '';
+    const etag = (await server.request('GET', '/cars/7')).headers.get('ETag') ?? '';
     const fresh = ok(await cars(['patch', '7', '--model', 'Civic', '--if-match', etag]));
     assert.match(fresh.stdout, /^Patched car 7\.\nID  MODEL  COLOR\n7   Civic  Red\n/);
   });
@@ -147,7 +139,7 @@ describe('cars get, add, update, patch and delete', () => {
   it('deletes a car, after which get answers 404', async () => {
     const run = ok(await cars(['delete', '40']));
     assert.equal(run.stdout, 'Deleted car 40.\n');
-    assert.equal((await server().request('GET', '/cars/40')).status, 404);
+    assert.equal((await server.request('GET', '/cars/40')).status, 404);
   });
 
   it('exits 1 with the problem title and detail for an API error', async () => {
@@ -167,13 +159,14 @@ describe('cars get, add, update, patch and delete', () => {
 });
 
 describe('cars export', () => {
-  const { server, cars } = withServer();
+  const server = useServer();
+  const cars = cliOn(server);
   before(async () => {
     for (const car of [
       { id: 1, model: 'Honda', color: 'White' },
       { id: 2, model: 'Ford "F-150", V8', color: 'Black' },
     ]) {
-      assert.equal((await server().request('POST', '/cars', { json: car })).status, 201);
+      assert.equal((await server.request('POST', '/cars', { json: car })).status, 201);
     }
   });
 
@@ -197,7 +190,7 @@ describe('cars export', () => {
 
   it('walks every page', async () => {
     for (let id = 3; id <= 1005; id++) {
-      assert.equal((await server().request('POST', '/cars', { json: { id, model: 'Mass', color: 'Grey' } })).status, 201);
+      assert.equal((await server.request('POST', '/cars', { json: { id, model: 'Mass', color: 'Grey' } })).status, 201);
     }
     const run = ok(await cars(['export', '--format', 'ndjson']));
     const ids = run.stdout.trim().split('\n').map((line) => JSON.parse(line).id);
@@ -223,14 +216,15 @@ describe('cars export', () => {
 });
 
 describe('cars import', () => {
-  const { server, cars } = withServer();
+  const server = useServer();
+  const cars = cliOn(server);
 
   it('imports a JSON array and prints a summary', async () => {
     const path = file('cars.json', JSON.stringify([{ id: 1, model: 'Honda', color: 'White' }, { model: 'Ford', color: 'Black' }]));
     const run = ok(await cars(['import', path]));
     assert.equal(run.stdout, `Imported ${path} (json, 2 rows): 2 created, 0 skipped, 0 failed.\n`);
-    assert.deepEqual((await server().request('GET', '/cars/1')).json, { id: 1, model: 'Honda', color: 'White' });
-    assert.equal(await countCars(server()), 2);
+    assert.deepEqual((await server.request('GET', '/cars/1')).json, { id: 1, model: 'Honda', color: 'White' });
+    assert.equal(await countCars(server), 2);
   });
 
   it('imports NDJSON, failing only the line that is not JSON', async () => {
@@ -238,7 +232,7 @@ describe('cars import', () => {
     const run = await cars(['import', path]);
     assert.equal(run.code, 1, 'a failed row makes the exit code 1');
     assert.match(run.stdout, /\(ndjson, 3 rows\): 2 created, 0 skipped, 1 failed\.\nFailed:\n {2}line 2: not valid JSON: /);
-    assert.equal(await countCars(server()), 4);
+    assert.equal(await countCars(server), 4);
   });
 
   it('imports CSV with an optional id column, in any column order', async () => {
@@ -246,9 +240,9 @@ describe('cars import', () => {
     const run = ok(await cars(['import', path, '--json']));
     const report = JSON.parse(run.stdout);
     assert.deepEqual([report.format, report.rows, report.created, report.skipped, report.failed], ['csv', 2, 2, 0, 0]);
-    assert.deepEqual((await server().request('GET', '/cars/50')).json, { id: 50, model: 'Fiat', color: 'Green' });
+    assert.deepEqual((await server.request('GET', '/cars/50')).json, { id: 50, model: 'Fiat', color: 'Green' });
     const alfa = report.outcomes[1];
-    assert.deepEqual((await server().request('GET', `/cars/${alfa.id}`)).json, { id: alfa.id, model: 'Alfa "Giulia"', color: 'Red, dark' });
+    assert.deepEqual((await server.request('GET', `/cars/${alfa.id}`)).json, { id: alfa.id, model: 'Alfa "Giulia"', color: 'Red, dark' });
   });
 
   it('takes the format from --format when the extension says nothing', async () => {
@@ -276,7 +270,7 @@ describe('cars import', () => {
         '',
       ].join('\n'),
     );
-    assert.deepEqual((await server().request('GET', '/cars/1')).json, { id: 1, model: 'Honda', color: 'White' });
+    assert.deepEqual((await server.request('GET', '/cars/1')).json, { id: 1, model: 'Honda', color: 'White' });
   });
 
   it('exits 1 with a clear message for a file that is missing or not valid', async () => {
@@ -314,7 +308,8 @@ describe('cars import', () => {
 });
 
 describe('cars import of 5,000 rows, run twice', () => {
-  const { server, cars } = withServer();
+  const server = useServer();
+  const cars = cliOn(server);
 
   it('creates every row once, and the second run creates nothing and reports every row skipped', async () => {
     const lines = ['id,model,color'];
@@ -323,19 +318,20 @@ describe('cars import of 5,000 rows, run twice', () => {
 
     const first = ok(await cars(['import', path]));
     assert.equal(first.stdout, `Imported ${path} (csv, 5000 rows): 5000 created, 0 skipped, 0 failed.\n`);
-    assert.equal(await countCars(server()), 5000);
+    assert.equal(await countCars(server), 5000);
 
     const second = ok(await cars(['import', path]));
     assert.equal(
       second.stdout,
       `Imported ${path} (csv, 5000 rows): 0 created, 5000 skipped, 0 failed.\nSkipped 5000 rows already imported by an earlier run.\n`,
     );
-    assert.equal(await countCars(server()), 5000, 'the re-run made no duplicates');
+    assert.equal(await countCars(server), 5000, 'the re-run made no duplicates');
   });
 });
 
 describe('retries', () => {
-  const { server, cars } = withServer();
+  const server = useServer();
+  const cars = cliOn(server);
 
   it('retries a row answered 429 after Retry-After, and creates it once', async () => {
     let refused = 0;
@@ -357,15 +353,14 @@ describe('retries', () => {
     const run = ok(await cars(['import', path], { fetch: limited }));
     assert.equal(refused, 2);
     assert.match(run.stdout, /2 created, 0 skipped, 0 failed/);
-    assert.equal(await countCars(server()), 2);
+    assert.equal(await countCars(server), 2);
   });
 });
 
 describe('credentials', () => {
-  let server: TestServer;
-  let readWrite: string;
-  let readOnly: string;
-  before(async () => {
+  let readWrite = '';
+  let readOnly = '';
+  const server = useServer(async () => {
     const store = await openStore('sqlite::memory:');
     const keys = [];
     for (const scopes of [['cars:read', 'cars:write'], ['cars:read']] as const) {
@@ -374,9 +369,8 @@ describe('credentials', () => {
       keys.push(key.key);
     }
     [readWrite = '', readOnly = ''] = keys;
-    server = await startServer({ store, auth: { keys: store } });
+    return { store, auth: { keys: store } };
   });
-  after(async () => server.close());
 
   it('sends --api-key, or CARS_API_KEY, as X-API-Key', async () => {
     const cars = cliFor(server.url);
@@ -468,10 +462,10 @@ function run(file: string, args: readonly string[], options: { cwd: string; env?
 }
 
 describe('the cars entry points', () => {
-  const { server } = withServer();
+  const server = useServer();
 
   it("runs as `npm run cars -- ...` with CARS_URL, and exits with the command's code", async () => {
-    const env = { ...process.env, CARS_URL: server().url };
+    const env = { ...process.env, CARS_URL: server.url };
     const added = await run('npm', ['run', '--silent', 'cars', '--', 'add', '--model', 'Npm', '--color', 'Run', '--json'], { cwd: REPO, env });
     assert.equal(added.code, 0, added.stderr);
     assert.equal(JSON.parse(added.stdout).model, 'Npm');
@@ -482,7 +476,7 @@ describe('the cars entry points', () => {
 
   it('runs the package.json bin from another working directory', async () => {
     const bin = join(REPO, 'src/cli/cars-bin.mjs');
-    const listed = await run(process.execPath, [bin, 'list', '--json', '--url', server().url], { cwd: tmpdir() });
+    const listed = await run(process.execPath, [bin, 'list', '--json', '--url', server.url], { cwd: tmpdir() });
     assert.equal(listed.code, 0, listed.stderr);
     assert.ok(Array.isArray(JSON.parse(listed.stdout)));
     const usage = await run(process.execPath, [bin, 'get'], { cwd: tmpdir() });

@@ -17,7 +17,7 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { buildClientPackage } from '../../scripts/build-client.js';
 import { startServerProcess, type ServerProcess } from '../support/process.js';
-import { startServer, type TestServer } from '../support/server.js';
+import { startServer, useServer } from '../support/server.js';
 
 const exec = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -304,17 +304,16 @@ describe('the client bundled for a browser', { skip: existsSync(CHROMIUM) || pro
 });
 
 describe('the globally installed cars command', () => {
-  let server: TestServer;
+  const server = useServer({}, async (s) => {
+    await s.request('POST', '/cars', { json: { id: 1, model: 'Honda', color: 'White' } });
+  });
   let cars: string;
   before(async () => {
-    server = await startServer();
-    await server.request('POST', '/cars', { json: { id: 1, model: 'Honda', color: 'White' } });
     const prefix = tempDir('global');
     const install = await run('npm', ['install', '-g', '--prefix', prefix, tarball, ...NPM_FLAGS], { cwd: tmpdir() });
     assert.equal(install.code, 0, install.stderr);
     cars = join(prefix, 'bin/cars');
   });
-  after(() => server?.close());
 
   it('is compiled JavaScript that needs no TypeScript loader', () => {
     const source = readFileSync(cars, 'utf8');

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 import { loadSpec } from '../../src/spec.js';
-import { startServer, type TestServer } from '../support/server.js';
+import { useServer } from '../support/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -55,7 +55,7 @@ if (missing && process.env.CI) {
 }
 
 describe('GET /docs in headless Chromium', { skip: missing ?? false }, () => {
-  let server: TestServer;
+  const server = useServer();
   let browser: Browser;
   let page: Page;
   // Every request the page made, to check that none leaves the machine.
@@ -63,7 +63,6 @@ describe('GET /docs in headless Chromium', { skip: missing ?? false }, () => {
   const failures: string[] = [];
 
   before(async () => {
-    server = await startServer();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       timeout: LAUNCH_MS,
@@ -86,10 +85,7 @@ describe('GET /docs in headless Chromium', { skip: missing ?? false }, () => {
     page.on('pageerror', (err: Error) => failures.push(`page error: ${err.message}`));
     await openDocs(page, `${server.url}/docs`);
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  after(() => browser?.close());
 
   it('lists every operation of the spec, with its method, path and summary', async () => {
     const shown = await page.locator('.opblock').evaluateAll((blocks) =>

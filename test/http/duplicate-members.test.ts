@@ -1,7 +1,7 @@
 /** JSON bodies that repeat a member name, and bodies that are JSON but not objects, over HTTP. */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startServer, type Answer, type TestServer } from '../support/server.js';
+import { describe, it } from 'node:test';
+import { useServer, type Answer, type TestServer } from '../support/server.js';
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 const MERGE_PATCH = { 'Content-Type': 'application/merge-patch+json' };
@@ -14,13 +14,13 @@ function assertDuplicate(res: Answer, pointer: string): void {
   assert.ok(res.json.detail.includes(pointer), res.json.detail);
 }
 
+/** Car 5, which the writes below must leave as it is. */
+async function seedCar5(server: TestServer): Promise<void> {
+  assert.equal((await server.request('PUT', '/cars/5', { json: { model: 'Honda', color: 'White' } })).status, 201);
+}
+
 describe('request bodies with repeated member names', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startServer();
-    assert.equal((await server.request('PUT', '/cars/5', { json: { model: 'Honda', color: 'White' } })).status, 201);
-  });
-  after(() => server.close());
+  const server = useServer({}, seedCar5);
 
   async function assertCar5Unchanged(): Promise<void> {
     const res = await server.request('GET', '/cars/5');
@@ -92,12 +92,7 @@ describe('request bodies with repeated member names', () => {
 });
 
 describe('request bodies that are JSON but not objects', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startServer();
-    assert.equal((await server.request('PUT', '/cars/5', { json: { model: 'Honda', color: 'White' } })).status, 201);
-  });
-  after(() => server.close());
+  const server = useServer({}, seedCar5);
 
   const writes = [
     ['POST', '/cars', JSON_TYPE],

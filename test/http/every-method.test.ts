@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { generateApiKey, hashSecret } from '../../src/auth/api-keys.js';
 import { openStore } from '../../src/store/open-store.js';
 import { startServerProcess, type ServerProcess } from '../support/process.js';
-import { checkAgainstSpec, request, specContract, startServer, type Answer, type TestServer } from '../support/server.js';
+import { checkAgainstSpec, request, specContract, useServer, type Answer } from '../support/server.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 /** `FROB` is no HTTP method Node's parser knows; `PROPFIND` is one it knows (WebDAV) and the API does not use. */
@@ -134,23 +134,21 @@ async function sweep(baseUrl: string, headers: Record<string, string> = {}): Pro
 }
 
 describe('every path in the spec × every method', () => {
-  let open: TestServer;
-  let secured: TestServer;
-  let entryPoint: ServerProcess;
   let key = '';
-
-  before(async () => {
-    open = await startServer();
+  const open = useServer();
+  const secured = useServer(async () => {
     const store = await openStore('sqlite::memory:');
     const generated = generateApiKey();
     await store.createApiKey({ id: generated.id, name: 'sweep', scopes: ['cars:read', 'cars:write'], secretHash: hashSecret(generated.secret) });
     key = generated.key;
-    secured = await startServer({ store, auth: { keys: store } });
+    return { store, auth: { keys: store } };
+  });
+  // The compiled entry point as a process of its own (test/support/process.ts), not an in-process app.
+  let entryPoint: ServerProcess;
+  before(async () => {
     entryPoint = await startServerProcess({ env: { DATABASE_URL: 'sqlite::memory:', AUTH: 'required' } });
   });
-  after(async () => {
-    await Promise.all([open?.close(), secured?.close(), entryPoint?.stop()]);
-  });
+  after(() => entryPoint?.stop());
 
   it('answers only documented statuses with valid bodies, authentication off', async () => {
     const seen = await sweep(open.url);
