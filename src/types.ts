@@ -15,3 +15,5 @@ export type Problem = components['schemas']['Problem'];
 export type ValidationError = components['schemas']['ValidationError'];
 /** The name of every operation in the contract. */
 export type OperationId = keyof operations;
+/** An operation's header parameters, under their names in the spec. */
+export type HeaderParameters<K extends OperationId> = NonNullable<operations[K]['parameters']['header']>;

@@ -14,7 +14,7 @@ import { formatETag, ifMatchRevisions, ifNoneMatchHits } from '../http/etag.js';
 import type { Handlers } from '../http/handler-types.js';
 import { toListQuery } from './car-list-query.js';
 import type { CarChanges, CarStore, StoredCar, WriteCondition, WriteRefusal } from '../store/car-store.js';
-import type { Car } from '../types.js';
+import type { Car, HeaderParameters } from '../types.js';
 
 /** Options for the car handlers. */
 export interface CarHandlerOptions {
@@ -33,8 +33,8 @@ const location = (id: number) => `/cars/${id}`;
 /** The representation of a stored car, without its revision. */
 const present = ({ id, model, color }: Car): Car => ({ id, model, color });
 
-/** The conditional-request headers of the write operations, typed from their parameters. */
-type ConditionHeaders = { 'If-Match'?: string; 'If-None-Match'?: string };
+/** The conditional-request headers of the writes: replaceCar takes If-Match and If-None-Match; updateCar and deleteCar If-Match. */
+type ConditionHeaders = HeaderParameters<'replaceCar'> & HeaderParameters<'updateCar'> & HeaderParameters<'deleteCar'>;
 
 const refused = (reason: WriteRefusal) => (reason === 'precondition-required' ? preconditionRequired() : preconditionFailed());
 
