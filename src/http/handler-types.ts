@@ -63,8 +63,9 @@ export type ErrorStatus<Op> = Op extends { responses: infer Rs } ? Exclude<keyof
 
 /**
  * What a handler answers: a documented success, or a problem with a documented error status
- * (returned, not thrown, so its status is checked here). Faults a handler cannot foresee (the
- * store unavailable) are thrown and rendered as 503/500, which every operation documents.
+ * (returned, not thrown, so its status is checked here; test/types/handler-outcomes.test-d.ts
+ * keeps it so). Faults a handler cannot foresee (the store unavailable) are thrown and rendered
+ * as 503/500, which every operation that reaches the store documents.
  */
 export type HandlerResult<Op> = HandlerSuccess<Op> | HttpProblem<ErrorStatus<Op>>;
 
