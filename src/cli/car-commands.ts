@@ -2,10 +2,11 @@
 import { CarsApiError, type ListCarsQuery, type components } from '../client/index.js';
 import { positiveInteger, requiredOption, stringOption, type OptionValues } from './cli-args.js';
 import { UsageError } from './cli-errors.js';
-import type { Command } from './command.js';
+import type { Command, CommandContext } from './command.js';
 import { printCar, printCars } from './car-output.js';
 
 type Problem = components['schemas']['Problem'];
+type Car = components['schemas']['Car'];
 
 /** The data of a successful call, or a `CarsApiError` carrying the server's problem. */
 function expectData<T>(result: { data?: T; error?: unknown; response: Response }): T {
@@ -23,27 +24,39 @@ const ifMatchHeader = (values: OptionValues) => {
 
 const carId = (positionals: readonly string[]) => positiveInteger(positionals[0] ?? '', 'the car id');
 
+/** The flags naming a car's fields, and the flag of a conditional write. */
+const CAR_FIELD_OPTIONS = { model: { type: 'string' }, color: { type: 'string' } } as const;
+const IF_MATCH_OPTION = { 'if-match': { type: 'string' } } as const;
+
+/** `--model` and `--color`, each only when given (a filter for list, the fields of a patch). */
+function carFields(values: OptionValues): { model?: string; color?: string } {
+  const model = stringOption(values, 'model');
+  const color = stringOption(values, 'color');
+  return { ...(model !== undefined && { model }), ...(color !== undefined && { color }) };
+}
+
+/** Prints the car a call answered with and its ETag, after `note(car)`; the exit code. */
+function printAnswer(
+  ctx: CommandContext,
+  result: { data?: Car; error?: unknown; response: Response },
+  note?: (car: Car) => string,
+): number {
+  const car = expectData(result);
+  printCar(ctx, car, { ...(note && { note: note(car) }), etag: result.response.headers.get('ETag') });
+  return 0;
+}
+
 /** `cars list`: one page, or every page with `--all`. */
 export const listCommand: Command = {
   name: 'list',
   summary: 'list cars as a table (one page, or every page with --all)',
   synopsis: '[--model M] [--color C] [--sort=KEYS (e.g. --sort=model,-id)] [--limit N] [--all]',
   arguments: [],
-  options: {
-    model: { type: 'string' },
-    color: { type: 'string' },
-    sort: { type: 'string' },
-    limit: { type: 'string' },
-    all: { type: 'boolean' },
-  },
+  options: { ...CAR_FIELD_OPTIONS, sort: { type: 'string' }, limit: { type: 'string' }, all: { type: 'boolean' } },
   async run(ctx, { values }) {
-    const query: ListCarsQuery = {};
-    const model = stringOption(values, 'model');
-    const color = stringOption(values, 'color');
+    const query: ListCarsQuery = carFields(values);
     const sort = stringOption(values, 'sort');
     const limit = stringOption(values, 'limit');
-    if (model !== undefined) query.model = model;
-    if (color !== undefined) query.color = color;
     if (sort !== undefined) query.sort = sort;
     if (limit !== undefined) query.limit = positiveInteger(limit, '--limit');
 
@@ -73,9 +86,7 @@ export const getCommand: Command = {
   options: {},
   async run(ctx, { positionals }) {
     const id = carId(positionals);
-    const result = await ctx.client.GET('/cars/{carId}', { params: { path: { carId: id } } });
-    printCar(ctx, expectData(result), { etag: result.response.headers.get('ETag') });
-    return 0;
+    return printAnswer(ctx, await ctx.client.GET('/cars/{carId}', { params: { path: { carId: id } } }));
   },
 };
 
@@ -85,7 +96,7 @@ export const addCommand: Command = {
   summary: 'add a car (the server picks the id unless --id is given)',
   synopsis: '--model M --color C [--id N]',
   arguments: [],
-  options: { model: { type: 'string' }, color: { type: 'string' }, id: { type: 'string' } },
+  options: { ...CAR_FIELD_OPTIONS, id: { type: 'string' } },
   async run(ctx, { values }) {
     const body: components['schemas']['CarCreate'] = {
       model: requiredOption(values, 'model'),
@@ -93,10 +104,7 @@ export const addCommand: Command = {
     };
     const id = stringOption(values, 'id');
     if (id !== undefined) body.id = positiveInteger(id, '--id');
-    const result = await ctx.client.POST('/cars', { body });
-    const car = expectData(result);
-    printCar(ctx, car, { note: `Created car ${car.id}.`, etag: result.response.headers.get('ETag') });
-    return 0;
+    return printAnswer(ctx, await ctx.client.POST('/cars', { body }), (car) => `Created car ${car.id}.`);
   },
 };
 
@@ -106,7 +114,7 @@ export const updateCommand: Command = {
   summary: 'replace a car (PUT; creates it when absent)',
   synopsis: '<id> --model M --color C [--if-match ETAG]',
   arguments: ['id'],
-  options: { model: { type: 'string' }, color: { type: 'string' }, 'if-match': { type: 'string' } },
+  options: { ...CAR_FIELD_OPTIONS, ...IF_MATCH_OPTION },
   async run(ctx, { values, positionals }) {
     const id = carId(positionals);
     const body = { model: requiredOption(values, 'model'), color: requiredOption(values, 'color') };
@@ -114,10 +122,8 @@ export const updateCommand: Command = {
       params: { path: { carId: id }, header: ifMatchHeader(values) },
       body,
     });
-    const car = expectData(result);
-    const note = result.response.status === 201 ? `Created car ${car.id}.` : `Replaced car ${car.id}.`;
-    printCar(ctx, car, { note, etag: result.response.headers.get('ETag') });
-    return 0;
+    const created = result.response.status === 201;
+    return printAnswer(ctx, result, (car) => `${created ? 'Created' : 'Replaced'} car ${car.id}.`);
   },
 };
 
@@ -127,20 +133,14 @@ export const patchCommand: Command = {
   summary: 'change some fields of a car (JSON Merge Patch)',
   synopsis: '<id> [--model M] [--color C] [--if-match ETAG]',
   arguments: ['id'],
-  options: { model: { type: 'string' }, color: { type: 'string' }, 'if-match': { type: 'string' } },
+  options: { ...CAR_FIELD_OPTIONS, ...IF_MATCH_OPTION },
   async run(ctx, { values, positionals }) {
     const id = carId(positionals);
-    const patch: components['schemas']['CarPatch'] = {};
-    const model = stringOption(values, 'model');
-    const color = stringOption(values, 'color');
-    if (model !== undefined) patch.model = model;
-    if (color !== undefined) patch.color = color;
-    if (model === undefined && color === undefined) throw new UsageError('patch needs --model, --color or both');
+    const patch: components['schemas']['CarPatch'] = carFields(values);
+    if (patch.model === undefined && patch.color === undefined) throw new UsageError('patch needs --model, --color or both');
     const ifMatch = stringOption(values, 'if-match');
     const result = await ctx.client.patchCar(id, patch, ifMatch === undefined ? {} : { ifMatch });
-    const car = expectData(result) as components['schemas']['Car'];
-    printCar(ctx, car, { note: `Patched car ${car.id}.`, etag: result.response.headers.get('ETag') });
-    return 0;
+    return printAnswer(ctx, result, (car) => `Patched car ${car.id}.`);
   },
 };
 
@@ -150,7 +150,7 @@ export const deleteCommand: Command = {
   summary: 'delete a car',
   synopsis: '<id> [--if-match ETAG]',
   arguments: ['id'],
-  options: { 'if-match': { type: 'string' } },
+  options: IF_MATCH_OPTION,
   async run(ctx, { values, positionals }) {
     const id = carId(positionals);
     const result = await ctx.client.DELETE('/cars/{carId}', {
