@@ -5,10 +5,7 @@ import type { ApiKeyStore } from './api-key-store.js';
 import {
   MAX_CAR_ID,
   checkCondition,
-  firstAnswerOf,
-  replayOf,
   type CarStore,
-  type FirstAnswer,
   type IdempotencyClaim,
   type InsertOutcome,
   type ListPage,
@@ -19,6 +16,7 @@ import {
   type WriteRefusal,
 } from './car-store.js';
 import { caseKey } from './case-key.js';
+import { firstAnswerOf, replayOf, type FirstAnswer } from './idempotency-record.js';
 import { CAR_COLUMNS, planList, type ListDialect } from './list-sql.js';
 import type { AppliedMigration, MigratedStore, Migration } from './migration.js';
 import { postgresMigrations } from './postgres-migrations.js';

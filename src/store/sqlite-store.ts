@@ -9,11 +9,8 @@ import type { ApiKeyRecord } from './api-key-store.js';
 import {
   MAX_CAR_ID,
   checkCondition,
-  firstAnswerOf,
-  replayOf,
   type CarChanges,
   type DeleteOutcome,
-  type FirstAnswer,
   type IdempotencyClaim,
   type InsertOutcome,
   type ListPage,
@@ -25,6 +22,7 @@ import {
   type WriteCondition,
 } from './car-store.js';
 import { caseKey } from './case-key.js';
+import { firstAnswerOf, replayOf, type FirstAnswer } from './idempotency-record.js';
 import { planList, type ListDialect } from './list-sql.js';
 import type { AppliedMigration, MigratedStore, Migration } from './migration.js';
 import { isSqliteBusy, translateSqliteError } from './sqlite-faults.js';
