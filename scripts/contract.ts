@@ -4,7 +4,7 @@
  */
 import { markdownSummary, notExercisableLines } from '../test/contract/contract-report.js';
 import { judge, runContract, type ContractRunOptions } from '../test/contract/run-contract.js';
-import { parseTargetArgs, runTargetCommand } from './target-command.js';
+import { CTRL_C_HELP, parseTargetArgs, runTargetCommand } from './target-command.js';
 
 const LOGLEVELS = ['debug', 'warning', 'error', 'silent'] as const;
 const HELP = `Usage: npm run test:contract -- [options]
@@ -34,7 +34,8 @@ keys below) are listed as "not exercisable against this target" and do not fail 
   --help                   print this help
 
 Exit codes: 0 passed, 1 the contract failed, 2 the run could not start (bad option, bad URL,
-unreachable host, refused key, another spec, no free ids), with one line saying why.`;
+unreachable host, refused key, another spec, no free ids), with one line saying why.
+${CTRL_C_HELP}`;
 
 interface CliOptions {
   run: ContractRunOptions;
@@ -94,12 +95,13 @@ function lineWriter(emit: (line: string) => void, width = 2000) {
 
 runTargetCommand<CliOptions>({
   name: 'contract',
+  invocation: 'npm run test:contract --',
   help: HELP,
   parse: options,
   markdownFile: (opts) => opts.markdown,
-  async run(opts, signal) {
+  async run(opts, { signal, reserved }) {
     const out = lineWriter((line) => process.stdout.write(`${line}\n`));
-    const run = await runContract({ ...opts.run, signal, onOutput: out.write });
+    const run = await runContract({ ...opts.run, signal, onReserved: reserved, onOutput: out.write });
     out.flush();
     const problems = judge(run);
     process.stdout.write(`\ncontract: ${run.summaryLine ?? 'Dredd printed no summary line'}\n`);

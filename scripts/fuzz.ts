@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { openRemoteTarget, type RemoteTarget } from '../test/contract/remote-target.js';
 import { FUZZ_TARGET_ENV, type FuzzTargetConfig } from '../test/fuzz/fuzz-target.js';
-import { parseTargetArgs, positiveInteger, runTargetCommand, type TargetArgs } from './target-command.js';
+import { CTRL_C_HELP, parseTargetArgs, positiveInteger, runTargetCommand, type TargetArgs } from './target-command.js';
 
 const FUZZ_DIR = 'test/fuzz';
 /** The model test walks ids 1..5; the request fuzzer folds every id onto the same five. */
@@ -37,7 +37,8 @@ and the reserved cars are deleted at the end, also after a failure or Ctrl-C.
   --markdown <file>    write a Markdown summary; it is also appended to $GITHUB_STEP_SUMMARY when set
   --help               print this help
 
-Exit codes: 0 passed, 1 a test failed, 2 the run could not start, with one line saying why.`;
+Exit codes: 0 passed, 1 a test failed, 2 the run could not start, with one line saying why.
+${CTRL_C_HELP}`;
 
 interface FuzzOptions extends TargetArgs {
   runs?: number;
@@ -130,10 +131,11 @@ function outsideTestRunner(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 runTargetCommand<FuzzOptions>({
   name: 'fuzz',
+  invocation: 'npm run fuzz --',
   help: HELP,
   parse: options,
   markdownFile: (opts) => opts.markdown,
-  async run(opts, signal) {
+  async run(opts, { signal, reserved }) {
     const dir = await mkdtemp(join(tmpdir(), 'cars-fuzz-'));
     let target: RemoteTarget | undefined;
     try {
@@ -145,6 +147,7 @@ runTargetCommand<FuzzOptions>({
           idCount: RESERVED_IDS,
           ...(opts.apiKey !== undefined && { apiKey: opts.apiKey }),
           ...(opts.idBase !== undefined && { idBase: opts.idBase }),
+          onReserved: reserved,
         });
         const config: FuzzTargetConfig = {
           url: target.url,

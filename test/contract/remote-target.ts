@@ -42,6 +42,8 @@ export interface RemoteTargetOptions {
   requestTimeoutMs?: number;
   /** See {@link HookTarget.rateLimitProbe} (default 10). */
   rateLimitProbe?: number;
+  /** Told the reserved ids as soon as they are, before the first write to them (for a forced exit's message). */
+  onReserved?: (origin: string, ids: readonly number[]) => void;
 }
 
 /** A checked target. */
@@ -96,6 +98,7 @@ export async function openRemoteTarget(options: RemoteTargetOptions): Promise<Re
   }
 
   const reserved = await reserveIds(options.idBase, idCount, carExists);
+  options.onReserved?.(origin, reserved);
   const target: RemoteTarget = {
     url: origin,
     hookTarget,

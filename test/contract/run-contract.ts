@@ -51,6 +51,8 @@ export interface ContractRunOptions {
   readOnly?: boolean;
   /** Reserve car ids from here on `url` (default: a random free range). */
   idBase?: number;
+  /** Told the car ids reserved on `url` as soon as they are (see remote-target.ts). */
+  onReserved?: (origin: string, ids: readonly number[]) => void;
   /** Also write Dredd's JUnit XML report (its `xunit` reporter) to this file. */
   junitOutput?: string;
 }
@@ -242,6 +244,7 @@ async function runAgainstUrl(url: string, options: ContractRunOptions): Promise<
     ...(options.apiKey !== undefined && { apiKey: options.apiKey }),
     ...(options.readOnly !== undefined && { readOnly: options.readOnly }),
     ...(options.idBase !== undefined && { idBase: options.idBase }),
+    ...(options.onReserved && { onReserved: options.onReserved }),
   });
   let run: ContractRun | undefined;
   try {
