@@ -112,6 +112,8 @@ async function runFuzzTests(env: Record<string, string>, junitFile: string, sign
   );
   const stop = () => child.kill('SIGTERM');
   signal.addEventListener('abort', stop, { once: true });
+  // Stopped before the tests started (while the target was being checked): they stop at once.
+  if (signal.aborted) stop();
   return new Promise((done) => {
     child.once('close', (code) => {
       signal.removeEventListener('abort', stop);
@@ -164,8 +166,10 @@ runTargetCommand<FuzzOptions>({
       const left = target ? await target.cleanup() : [];
       target = undefined;
       for (const problem of left) process.stdout.write(`fuzz: FAIL: left behind on the target: ${problem}\n`);
-      if (outcome.tests === 0) process.stdout.write('fuzz: FAIL: no test ran\n');
-      const passed = code === 0 && left.length === 0 && outcome.tests > 0;
+      if (outcome.tests === 0 && !signal.aborted) process.stdout.write('fuzz: FAIL: no test ran\n');
+      // A stopped run did not pass, even when nothing had failed before it stopped.
+      if (signal.aborted) process.stdout.write('fuzz: FAIL: stopped (Ctrl-C or SIGTERM) before the end\n');
+      const passed = code === 0 && left.length === 0 && outcome.tests > 0 && !signal.aborted;
       process.stdout.write(`fuzz: ${outcome.pass} passing, ${outcome.fail} failing, ${outcome.skipped} skipped, ${outcome.tests} total; ${passed ? 'OK' : 'FAILED'}\n`);
       return { passed, markdown: markdownSummary(opts.url ?? 'a local server', outcome, passed) };
     } finally {

@@ -1,8 +1,9 @@
 /**
  * `npm run test:contract -- --url …` against a server this test starts (authentication required,
  * holding cars that are not the run's): the run passes, lists what it cannot exercise, leaves
- * those cars byte-identical and nothing of its own behind; --read-only sends only reads; and a
- * target that is no use stops the run within seconds with exit 2 and one line.
+ * those cars byte-identical and nothing of its own behind, also when stopped by Ctrl-C; --read-only
+ * sends only reads; and a target that is no use stops the run within seconds with exit 2 and one
+ * line. `npm run fuzz -- --url …` is held to the same.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -142,6 +143,50 @@ function assertStoppedWithOneLine(result: CliResult, pattern: RegExp): void {
   assert.ok(result.ms < 30_000, `took ${result.ms} ms`);
 }
 
+/** A loopback URL where nothing listens: a port that was free a moment ago. */
+async function unreachableUrl(): Promise<string> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+/**
+ * Runs `script` against `target` and sends it one Ctrl-C (SIGINT) mid-run, past the checks before
+ * it (their probe writes three times), at a moment when the target holds one of `ids`, a car the
+ * run created; `held` is that id (undefined if it never held one).
+ */
+async function interruptWhileHolding(script: string, args: string[], target: Target, ids: readonly number[]): Promise<{ result: CliResult; held?: number }> {
+  const exists = async (id: number) => (await fetch(`${target.url}/cars/${id}`, { headers: { 'X-API-Key': target.key } }).then(async (r) => (await r.text(), r.status))) === 200;
+  const sentBefore = target.requests.length;
+  const writes = () => target.requests.slice(sentBefore).filter((r) => !/^(GET|HEAD|OPTIONS) /.test(r)).length;
+  let held: number | undefined;
+  const result = await cli(script, args, {
+    onStart: (child) => {
+      let busy = false;
+      const poll = setInterval(async () => {
+        if (busy || held !== undefined || writes() < 5) return;
+        busy = true;
+        for (const id of ids) if (held === undefined && (await exists(id))) held = id;
+        if (held !== undefined) child.kill('SIGINT');
+        busy = false;
+      }, 25);
+      child.once('close', () => clearInterval(poll));
+    },
+  });
+  return { result, ...(held !== undefined && { held }) };
+}
+
+/** Asserts a run stopped by one Ctrl-C said so, failed without a stack trace, and left the target as it was. */
+async function assertCleanedUp(name: string, { result, held }: { result: CliResult; held?: number }, target: Target, snapshot: string, ids: readonly number[]): Promise<void> {
+  assert.ok(held !== undefined, `the run never held any of cars ${ids.join(', ')}:\n${result.stdout.slice(-3000)}\n${result.stderr}`);
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, new RegExp(`^${name}: stopping; deleting the cars it created \\(reserved car ids ${ids[0]}, `, 'm'));
+  assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  assert.equal(await target.snapshot(), snapshot);
+}
+
 describe('npm run test:contract -- --url (a deployed instance)', { timeout: 400_000 }, () => {
   let target: Target;
   let before_: string;
@@ -249,27 +294,8 @@ describe('npm run test:contract -- --url (a deployed instance)', { timeout: 400_
 
   it('deletes the cars it created when stopped with Ctrl-C (SIGINT) mid-run', async () => {
     const base = 7000;
-    const ids = [base, base + 1];
-    const exists = async (id: number) => (await fetch(`${target.url}/cars/${id}`, { headers: { 'X-API-Key': target.key } }).then(async (r) => (await r.text(), r.status))) === 200;
-    let held: number | undefined;
-    const result = await contractCli(['--url', target.url, '--api-key', target.key, '--id-base', String(base)], {
-      // Stop the run at a moment when the server holds one of the run's own cars.
-      onStart: (child) => {
-        let busy = false;
-        const poll = setInterval(async () => {
-          if (busy || held !== undefined) return;
-          busy = true;
-          for (const id of ids) if (held === undefined && (await exists(id))) held = id;
-          if (held !== undefined) child.kill('SIGINT');
-          busy = false;
-        }, 25);
-        child.once('close', () => clearInterval(poll));
-      },
-    });
-    assert.ok(held !== undefined, `the run never held car ${base} or ${base + 1}:\n${result.stdout.slice(-3000)}`);
-    assert.notEqual(result.code, 0);
-    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
-    assert.equal(await target.snapshot(), before_);
+    const stopped = await interruptWhileHolding(CONTRACT_SCRIPT, ['--url', target.url, '--api-key', target.key, '--id-base', String(base)], target, [base, base + 1]);
+    await assertCleanedUp('contract', stopped, target, before_, [base, base + 1]);
   });
 
   it('stops with exit 2 and one line when no id range is free (--id-base on their car)', async () => {
@@ -288,13 +314,9 @@ describe('npm run test:contract -- --url (a deployed instance)', { timeout: 400_
   });
 
   it('stops with exit 2 and one line on an unreachable host', async () => {
-    // A port that was free a moment ago: nothing listens there.
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address() as AddressInfo;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const result = await contractCli(['--url', `http://127.0.0.1:${port}`, '--api-key', target.key]);
-    assertStoppedWithOneLine(result, new RegExp(`^contract: cannot reach http://127\\.0\\.0\\.1:${port}: ECONNREFUSED`));
+    const url = await unreachableUrl();
+    const result = await contractCli(['--url', url, '--api-key', target.key]);
+    assertStoppedWithOneLine(result, new RegExp(`^contract: cannot reach ${url.replace(/\./g, '\\.')}: ECONNREFUSED`));
   });
 
   it('stops with exit 2 and one line on a server that serves another spec', async () => {
@@ -379,5 +401,18 @@ describe('npm run fuzz -- --url (a deployed instance)', { timeout: 300_000 }, ()
   it('stops with exit 2 and one line on a wrong key', async () => {
     const result = await cli(FUZZ_SCRIPT, ['--url', target.url, '--api-key', 'cars_0000_wrong']);
     assertStoppedWithOneLine(result, /^fuzz: http:\/\/127\.0\.0\.1:\d+ refused the API key: GET \/cars answered 401$/);
+  });
+
+  it('stops with exit 2 and one line on an unreachable host', async () => {
+    const url = await unreachableUrl();
+    const result = await cli(FUZZ_SCRIPT, ['--url', url, '--api-key', target.key]);
+    assertStoppedWithOneLine(result, new RegExp(`^fuzz: cannot reach ${url.replace(/\./g, '\\.')}: ECONNREFUSED`));
+  });
+
+  it('deletes the cars it created when stopped with Ctrl-C (SIGINT) mid-run', async () => {
+    const ids = Array.from({ length: 5 }, (_, i) => 9100 + i);
+    // Enough cases that the run is still writing when the first of its cars appears.
+    const stopped = await interruptWhileHolding(FUZZ_SCRIPT, ['--url', target.url, '--api-key', target.key, '--id-base', String(ids[0]), '--runs', '5000'], target, ids);
+    await assertCleanedUp('fuzz', stopped, target, before_, ids);
   });
 });
