@@ -98,7 +98,10 @@ function diffOperation(d: Differ, opName: string, items: Pair, ops: Pair, webhoo
     else say(h['x-sunset'] === undefined ? 'endpoint-deprecated' : 'endpoint-deprecated-with-sunset', 'head', `operation deprecated${sunset(h)}`, 'deprecated');
   }
   if (b.deprecated === true && h.deprecated !== true) say('endpoint-reactivated', 'head', 'operation no longer deprecated');
-  if (!same(b['x-sunset'], h['x-sunset']) && b.deprecated === true && h.deprecated === true) say('api-sunset-changed', 'head', `x-sunset ${show(b['x-sunset'])} → ${show(h['x-sunset'])}`, 'x-sunset');
+  if (!same(b['x-sunset'], h['x-sunset']) && b.deprecated === true && h.deprecated === true) {
+    if (h['x-sunset'] === undefined) say('sunset-deleted', 'base', `x-sunset ${show(b['x-sunset'])} removed; still deprecated`, 'x-sunset');
+    else say('api-sunset-changed', 'head', `x-sunset ${show(b['x-sunset'])} → ${show(h['x-sunset'])}`, 'x-sunset');
+  }
   else if (!same(b['x-sunset'], h['x-sunset']) && !(b.deprecated !== true && h.deprecated === true)) say('extension-changed', 'head', `x-sunset ${show(b['x-sunset'])} → ${show(h['x-sunset'])}`, 'x-sunset');
   if (!same(b.operationId, h.operationId)) {
     if (b.operationId === undefined) say('api-operation-id-added', 'head', `operationId ${show(h.operationId)} added`, 'operationId');
@@ -152,10 +155,14 @@ export function leftovers(d: Differ, b: At, h: At, where: string, handled: Reado
   if (docs.length > 0) d.emit('documentation-changed', 'head', h.ptr, where, `${docs.join(', ')} changed`, operations);
 }
 
-/** An operation's parameters (path-level ones overridden by its own), keyed as clients send them. */
-function parameters(doc: SpecDocument, item: At, op: At, path: string): Map<string, At> {
+/**
+ * An operation's parameters (path-level ones overridden by its own), keyed as clients send them;
+ * `fromPath` holds the keys that come from the path item.
+ */
+function parameters(doc: SpecDocument, item: At, op: At, path: string): { params: Map<string, At>; fromPath: Set<string> } {
   const templateNames = [...path.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
   const result = new Map<string, At>();
+  const fromPath = new Set<string>();
   for (const owner of [item, op]) {
     const list = owner.value.parameters;
     if (!Array.isArray(list)) continue;
@@ -167,15 +174,17 @@ function parameters(doc: SpecDocument, item: At, op: At, path: string): Map<stri
       // Path parameters are matched by position, header names case-insensitively (RFC 9110 §5.1).
       const id = where === 'path' ? `path#${templateNames.indexOf(name)}` : `${where}:${where === 'header' ? name.toLowerCase() : name}`;
       result.set(id, p);
+      if (owner === item) fromPath.add(id);
+      else fromPath.delete(id);
     });
   }
-  return result;
+  return { params: result, fromPath };
 }
 
 const PARAMETER_KEYS = new Set(['name', 'in', 'required', 'deprecated', 'x-sunset', 'schema', 'content', 'style', 'explode', 'allowReserved', 'allowEmptyValue']);
 
 function diffParameters(d: Differ, opName: string, items: Pair, ops: Pair, paths: Pair<string>, attribute: (f: RawFinding[]) => void): void {
-  const [bParams, hParams] = [parameters(d.base, items.b, ops.b, paths.b), parameters(d.head, items.h, ops.h, paths.h)];
+  const [{ params: bParams }, { params: hParams, fromPath }] = [parameters(d.base, items.b, ops.b, paths.b), parameters(d.head, items.h, ops.h, paths.h)];
   const describe = (p: At) => `${opName} ${String(p.value.in)} parameter \`${String(p.value.name)}\``;
   for (const [id, bp] of bParams) {
     const hp = hParams.get(id);
@@ -189,12 +198,19 @@ function diffParameters(d: Differ, opName: string, items: Pair, ops: Pair, paths
     const say = (rule: string, message: string, key?: string) => d.emit(rule, 'head', key !== undefined && key in hp.value ? `${hp.ptr}/${key}` : hp.ptr, where, message, [opName], hp.ptr);
     if (bp.value.required !== true && hp.value.required === true) say('request-parameter-became-required', 'parameter became required', 'required');
     if (bp.value.required === true && hp.value.required !== true) say('request-parameter-became-optional', 'parameter became optional', 'required');
-    if (bp.value.deprecated !== true && hp.value.deprecated === true) say('request-parameter-deprecated', 'parameter deprecated', 'deprecated');
+    if (bp.value.deprecated !== true && hp.value.deprecated === true) {
+      if (d.sunset(hp.value) === 'invalid') say('request-parameter-sunset-parse', `parameter deprecated, x-sunset ${show(hp.value['x-sunset'])} is not a date`, 'x-sunset');
+      else say('request-parameter-deprecated', 'parameter deprecated', 'deprecated');
+    }
     if (bp.value.deprecated === true && hp.value.deprecated !== true) say('request-parameter-reactivated', 'parameter no longer deprecated', 'deprecated');
     for (const key of ['style', 'explode', 'allowReserved', 'allowEmptyValue']) {
       if (!same(bp.value[key], hp.value[key])) say('request-parameter-serialization-changed', `${key} ${show(bp.value[key])} → ${show(hp.value[key])}`, key);
     }
-    if (!same(bp.value['x-sunset'], hp.value['x-sunset'])) say('extension-changed', `x-sunset ${show(bp.value['x-sunset'])} → ${show(hp.value['x-sunset'])}`, 'x-sunset');
+    if (!same(bp.value['x-sunset'], hp.value['x-sunset'])) {
+      const deleted = hp.value['x-sunset'] === undefined && bp.value.deprecated === true && hp.value.deprecated === true;
+      if (deleted) d.emit('request-parameter-sunset-deleted', 'base', `${bp.ptr}/x-sunset`, where, `x-sunset ${show(bp.value['x-sunset'])} removed; still deprecated`, [opName], hp.ptr);
+      else say('extension-changed', `x-sunset ${show(bp.value['x-sunset'])} → ${show(hp.value['x-sunset'])}`, 'x-sunset');
+    }
     const formArray = hp.value.in === 'query' && (hp.value.style ?? 'form') === 'form' && hp.value.explode !== false;
     schemaPresence(d, { b: bp, h: hp }, where, [opName], 'unclassified-change');
     attribute(diffSchema(d, child(d.base, bp, 'schema'), child(d.head, hp, 'schema'), { prefix: 'request-parameter', where, loose: 'parameter', formArray }));
@@ -203,7 +219,9 @@ function diffParameters(d: Differ, opName: string, items: Pair, ops: Pair, paths
   }
   for (const [id, hp] of hParams) {
     if (bParams.has(id)) continue;
-    const rule = hp.value.required === true ? 'new-required-request-parameter' : 'new-optional-request-parameter';
+    const required = hp.value.required === true ? 'required' : 'optional';
+    // A parameter of the path item applies to every operation of it (oasdiff: a "default" parameter).
+    const rule = fromPath.has(id) ? `new-${required}-request-default-parameter-to-existing-path` : `new-${required}-request-parameter`;
     d.emit(rule, 'head', hp.ptr, describe(hp), `${hp.value.required === true ? 'required' : 'optional'} parameter added`, [opName]);
   }
 }

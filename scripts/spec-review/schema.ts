@@ -6,7 +6,7 @@
  */
 import { type At, child, entries, isObj, items, resolve, type SpecDocument } from './document.js';
 import { type Differ, type RawFinding, same, type Side } from './differ.js';
-import { facetRule, type SchemaPrefix } from './rules.js';
+import { boundName, facetRule, type SchemaPrefix } from './rules.js';
 
 /** Where a schema sits and what it is called in the report. */
 export interface SchemaPlace {
@@ -24,6 +24,8 @@ export interface SchemaPlace {
   readonly formArray?: boolean;
   /** The path inside the schema at `where`, such as `/owner/name`. */
   readonly path?: string;
+  /** For a property: whether the base schema requires it (oasdiff names read/write-only changes by it). */
+  readonly required?: boolean;
 }
 
 /** The name of a place in findings: the anchor, then the path inside its schema. */
@@ -72,7 +74,7 @@ const WIDER_FORMAT: Record<string, Record<string, string[]>> = {
 /** Compares `base` and `head` at `place` and answers the findings under it (old ones included, for shared schemas). */
 export function diffSchema(d: Differ, base: At | undefined, head: At | undefined, place: SchemaPlace): RawFinding[] {
   if (base === undefined || head === undefined) return [];
-  const key = `${place.prefix}\u0000${place.gate ?? ''}\u0000${base.ptr}\u0000${head.ptr}`;
+  const key = `${place.prefix}\u0000${place.gate ?? ''}\u0000${place.required ?? ''}\u0000${base.ptr}\u0000${head.ptr}`;
   const known = d.schemaMemo.get(key);
   if (known !== undefined) return known;
   // A circular schema reaches itself again: the outer comparison covers it.
@@ -127,14 +129,9 @@ class SchemaWalk {
 
   /** Reports a finding; facet suffixes become the id for this place (`max-length-increased` → `request-property-max-length-increased`). */
   say(ruleOrSuffix: string, side: Side, message: string, ptr?: string, facet = false): void {
-    let id = facet ? facetRule(this.place.prefix, ruleOrSuffix) : ruleOrSuffix;
-    let text = message;
-    if (this.place.gate !== undefined && !/-(deprecated|reactivated|read-only|write-only)$/.test(id)) {
-      text = `${id}: ${message}`;
-      id = this.place.gate;
-    }
-    const node = side === 'base' ? this.base.ptr : this.head.ptr;
-    this.found.push(this.d.emit(id, side, ptr ?? node, placeName(this.place), text, [], node));
+    const id = facet ? facetRule(this.place.prefix, ruleOrSuffix) : ruleOrSuffix;
+    const exempt = /-(deprecated|reactivated|read-only|write-only|with-sunset|sunset-invalid)$/.test(id);
+    this.sayGated(exempt ? undefined : this.place.gate, id, side, message, ptr ?? (side === 'base' ? this.base.ptr : this.head.ptr));
   }
 
   facet(suffix: string, message: string, keyword?: string): void {
@@ -172,19 +169,25 @@ class SchemaWalk {
     if (verdict === 'same') {
       const single = b.types?.size === 1 ? [...b.types][0] : undefined;
       const formatVerdict = formatChange(single, this.#b.format, this.#h.format);
-      if (formatVerdict !== 'same') this.typeChange(formatVerdict, message);
+      if (formatVerdict !== 'same') this.typeChange(formatVerdict, message, 'format');
       return true;
     }
     if (verdict === 'list-widened' || verdict === 'list-narrowed') {
       this.facet(verdict === 'list-widened' ? 'list-of-types-widened' : 'list-of-types-narrowed', `type ${show(b.types, undefined)} → ${show(h.types, undefined)}`, 'type');
-    } else this.typeChange(verdict, message);
+    } else this.typeChange(verdict, message, h.types === undefined ? 'removed' : 'type');
     if (b.types === undefined || h.types === undefined) return true;
     return [...b.types].some((t) => h.types?.has(t) || (t === 'integer' && h.types?.has('number')) || (t === 'number' && h.types?.has('integer')));
   }
 
-  typeChange(verdict: 'widened' | 'narrowed' | 'changed', message: string): void {
-    if (verdict === 'widened') this.facet('type-generalized', message, 'type');
-    else if (verdict === 'narrowed') this.facet(this.#request ? 'type-changed' : 'type-specialized', message, 'type');
+  /**
+   * A type or format change, as oasdiff's check_types.go judges it: a request may accept more (a
+   * wider type or format, or none); a response is `generalized` only when its set of types grew,
+   * and any other change that may return what clients did not expect (a wider format such as
+   * int32 → int64, or no type or format at all) is `changed`.
+   */
+  typeChange(verdict: 'widened' | 'narrowed' | 'changed', message: string, axis: 'type' | 'format' | 'removed'): void {
+    if (verdict === 'narrowed') this.facet(this.#request ? 'type-changed' : 'type-specialized', message, 'type');
+    else if (verdict === 'widened' && (this.#request || axis === 'type')) this.facet('type-generalized', message, 'type');
     else this.facet('type-changed', message, 'type');
   }
 
@@ -209,7 +212,7 @@ class SchemaWalk {
     for (const [keyword, kind] of BOUNDS) {
       const [b, h] = [this.#b[keyword], this.#h[keyword]];
       if (same(b, h)) continue;
-      const name = keyword.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      const name = boundName(keyword);
       const message = `${keyword} ${show(b)} → ${show(h)}`;
       if (typeof b === 'boolean' || typeof h === 'boolean') {
         // OpenAPI 3.0: exclusiveMaximum/exclusiveMinimum are flags on maximum/minimum.
@@ -229,7 +232,7 @@ class SchemaWalk {
     const [b, h] = [this.#b, this.#h];
     if (!same(b.pattern, h.pattern)) {
       const message = `pattern ${show(b.pattern)} → ${show(h.pattern)}`;
-      this.facet(b.pattern === undefined ? 'pattern-added' : h.pattern === undefined ? 'pattern-removed' : 'pattern-changed', message, 'pattern');
+      this.facet(b.pattern === undefined ? 'pattern-added' : h.pattern === undefined ? 'pattern-removed' : h.pattern === '.*' ? 'pattern-generalized' : 'pattern-changed', message, 'pattern');
     }
     if (!same(b.multipleOf, h.multipleOf)) this.facet('multiple-of-changed', `multipleOf ${show(b.multipleOf)} → ${show(h.multipleOf)}`, 'multipleOf');
     if ((b.uniqueItems === true) !== (h.uniqueItems === true)) {
@@ -239,21 +242,47 @@ class SchemaWalk {
       const suffix = b.default === undefined ? 'default-value-added' : h.default === undefined ? 'default-value-removed' : 'default-value-changed';
       this.facet(suffix, `default ${show(b.default)} → ${show(h.default)}`, 'default');
     }
-    if (!same(b.discriminator, h.discriminator)) this.facet('discriminator-changed', `discriminator ${show(b.discriminator)} → ${show(h.discriminator)}`, 'discriminator');
+    if (!same(b.discriminator, h.discriminator)) this.discriminator();
+  }
+
+  /** The discriminator, as oasdiff splits it: added, removed, property name, and each mapping entry. */
+  discriminator(): void {
+    const [b, h] = [this.#b.discriminator, this.#h.discriminator];
+    if (!isObj(b) || !isObj(h)) {
+      if (isObj(h)) this.facet('discriminator-added', `discriminator ${show(h)} added`, 'discriminator');
+      else if (isObj(b)) this.facet('discriminator-removed', `discriminator ${show(b)} removed`);
+      return;
+    }
+    if (!same(b.propertyName, h.propertyName)) this.facet('discriminator-property-name-changed', `discriminator propertyName ${show(b.propertyName)} → ${show(h.propertyName)}`, 'discriminator');
+    const [bm, hm] = [isObj(b.mapping) ? b.mapping : {}, isObj(h.mapping) ? h.mapping : {}];
+    for (const key of Object.keys(hm)) {
+      if (!(key in bm)) this.facet('discriminator-mapping-added', `discriminator mapping ${show(key)} added`, 'discriminator');
+      else if (!same(bm[key], hm[key])) this.facet('discriminator-mapping-changed', `discriminator mapping ${show(key)}: ${show(bm[key])} → ${show(hm[key])}`, 'discriminator');
+    }
+    for (const key of Object.keys(bm)) if (!(key in hm)) this.facet('discriminator-mapping-deleted', `discriminator mapping ${show(key)} removed`);
+    // Other keys of the discriminator (extensions): reported as they are.
+    const rest = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'propertyName' && k !== 'mapping'));
+    if (!same(rest(b), rest(h))) this.say('extension-changed', 'head', `discriminator ${show(rest(b))} → ${show(rest(h))}`, this.ptrIn('discriminator'));
   }
 
   flags(): void {
     const [b, h] = [this.#b, this.#h];
-    const flag = (keyword: string, on: string, off: string) => {
-      if ((b[keyword] === true) === (h[keyword] === true)) return;
-      this.facet(h[keyword] === true ? on : off, `${keyword} ${b[keyword] === true} → ${h[keyword] === true}`, keyword);
-    };
-    flag('readOnly', 'became-read-only', 'became-not-read-only');
-    flag('writeOnly', 'became-write-only', 'became-not-write-only');
+    const dir = this.#request ? 'request' : 'response';
+    const property = this.place.prefix === 'request-property' || this.place.prefix === 'response-property';
+    for (const [keyword, name] of [['readOnly', 'read-only'], ['writeOnly', 'write-only']] as const) {
+      if ((b[keyword] === true) === (h[keyword] === true)) continue;
+      const change = `became-${h[keyword] === true ? '' : 'not-'}${name}`;
+      const message = `${keyword} ${b[keyword] === true} → ${h[keyword] === true}`;
+      // oasdiff names a property's change by whether the base requires it.
+      if (property) this.say(`${dir}-${this.place.required === true ? 'required' : 'optional'}-property-${change}`, 'head', message, this.ptrIn(keyword));
+      else this.facet(change, message, keyword);
+    }
     if ((b.deprecated === true) !== (h.deprecated === true)) {
-      const dir = this.#request ? 'request' : 'response';
-      const sunset = h['x-sunset'] === undefined ? '' : ` (x-sunset ${show(h['x-sunset'])})`;
-      this.say(`${dir}-property-${h.deprecated === true ? 'deprecated' : 'reactivated'}`, 'head', h.deprecated === true ? `deprecated${sunset}` : 'no longer deprecated', this.ptrIn('deprecated'));
+      const ptr = this.ptrIn('deprecated');
+      if (h.deprecated !== true) this.say(`${dir}-property-reactivated`, 'head', 'no longer deprecated', ptr);
+      else if (h['x-sunset'] === undefined) this.say(`${dir}-property-deprecated`, 'head', 'deprecated', ptr);
+      else if (this.d.sunset(h) === 'invalid') this.say(`${dir}-property-deprecated-sunset-invalid`, 'head', `deprecated, x-sunset ${show(h['x-sunset'])} is not a date`, ptr);
+      else this.say(`${dir}-property-deprecated-with-sunset`, 'head', `deprecated (x-sunset ${show(h['x-sunset'])})`, ptr);
     }
   }
 
@@ -283,14 +312,17 @@ class SchemaWalk {
   }
 
   /** Compares a sub-schema at the same kind of place (a composition branch) or one level down (a property). */
-  nest(b: At, h: At, suffix: string, gate = this.place.gate, down = false): void {
+  nest(b: At, h: At, suffix: string, gate = this.place.gate, down = false, required?: boolean): void {
     const prefix = down ? childPrefix(this.place.prefix) : this.place.prefix;
+    // A composition branch stays at the same property, so it keeps its requiredness.
+    const req = down ? required : this.place.required;
     const place: SchemaPlace = {
       prefix,
       where: this.place.where,
       path: `${this.place.path ?? ''}${suffix}`,
       ...(gate === undefined ? {} : { gate }),
       ...(this.place.loose === undefined ? {} : { loose: this.place.loose }),
+      ...(req === undefined ? {} : { required: req }),
     };
     this.found.push(...diffSchema(this.d, b, h, place));
   }
@@ -313,11 +345,12 @@ class SchemaWalk {
         continue;
       }
       const gateH = gate ?? this.gateFor(hp.value);
-      if (this.#request && !bReq.has(name) && hReq.has(name)) this.sayGated(gateH, 'request-property-became-required', 'head', `property \`${name}\` became required`, hp.ptr);
+      const withDefault = hp.value.default === undefined ? '' : '-with-default';
+      if (this.#request && !bReq.has(name) && hReq.has(name)) this.sayGated(gateH, `request-property-became-required${withDefault}`, 'head', `property \`${name}\` became required`, hp.ptr);
       if (this.#request && bReq.has(name) && !hReq.has(name)) this.sayGated(gateH, 'request-property-became-optional', 'head', `property \`${name}\` became optional`, hp.ptr);
       if (!this.#request && bReq.has(name) && !hReq.has(name)) this.sayGated(gateH, 'response-property-became-optional', 'head', `property \`${name}\` became optional`, hp.ptr);
       if (!this.#request && !bReq.has(name) && hReq.has(name)) this.sayGated(gateH, 'response-property-became-required', 'head', `property \`${name}\` became required`, hp.ptr);
-      this.nest(bp, hp, `/${name}`, gateH, true);
+      this.nest(bp, hp, `/${name}`, gateH, true, bReq.has(name));
     }
     // Names required without a property of their own (often with allOf): the requirement still binds.
     for (const name of hReq) {
@@ -332,7 +365,8 @@ class SchemaWalk {
       if (b.has(name)) continue;
       const gate = this.gateFor(hp.value);
       const req = hReq.has(name);
-      const id = this.#request ? (req ? 'new-required-request-property' : 'new-optional-request-property') : req ? 'response-required-property-added' : 'response-optional-property-added';
+      const withDefault = hp.value.default === undefined ? '' : '-with-default';
+      const id = this.#request ? (req ? `new-required-request-property${withDefault}` : 'new-optional-request-property') : req ? 'response-required-property-added' : 'response-optional-property-added';
       this.sayGated(gate, id, 'head', `property \`${name}\`${req ? ' (required)' : ''} added`, hp.ptr);
     }
   }
@@ -345,9 +379,16 @@ class SchemaWalk {
     return undefined;
   }
 
+  /**
+   * Reports a finding inside a readOnly request property or a writeOnly response one (`gate`) as
+   * oasdiff's rule for it where it has one (`response-optional-write-only-property-added`), else
+   * as the gate's rule with the underlying rule named in the message.
+   */
   sayGated(gate: SchemaPlace['gate'], id: string, side: Side, message: string, ptr: string): void {
-    if (gate === undefined) this.say(id, side, message, ptr);
-    else this.found.push(this.d.emit(gate, side, ptr, placeName(this.place), `${id}: ${message}`, [], side === 'base' ? this.base.ptr : this.head.ptr));
+    const node = side === 'base' ? this.base.ptr : this.head.ptr;
+    const precise = gate === undefined ? id : GATED[id];
+    const [rule, text] = precise !== undefined ? [precise, message] : [gate ?? id, `${id}: ${message}`];
+    this.found.push(this.d.emit(rule, side, ptr, placeName(this.place), text, [], node));
   }
 
   additionalProperties(): void {
@@ -442,6 +483,23 @@ class SchemaWalk {
     if (docs.length > 0) this.say('documentation-changed', 'head', `${docs.join(', ')} changed`);
   }
 }
+
+/** oasdiff's rules for changes inside a readOnly request property or a writeOnly response one, by the rule they would be elsewhere. */
+const GATED: Readonly<Record<string, string>> = {
+  'response-optional-property-added': 'response-optional-write-only-property-added',
+  'response-required-property-added': 'response-required-write-only-property-added',
+  'response-optional-property-removed': 'response-optional-write-only-property-removed',
+  'response-required-property-removed': 'response-required-write-only-property-removed',
+  'response-property-became-optional': 'response-write-only-property-became-optional',
+  'response-property-became-required': 'response-write-only-property-became-required',
+  'response-property-enum-value-added': 'response-write-only-property-enum-value-added',
+  'request-property-enum-value-removed': 'request-read-only-property-enum-value-removed',
+  'request-property-max-decreased': 'request-read-only-property-max-decreased',
+  'request-property-max-length-decreased': 'request-read-only-property-max-length-decreased',
+  'request-property-min-increased': 'request-read-only-property-min-increased',
+  'request-property-exclusive-max-decreased': 'request-read-only-property-exclusive-max-decreased',
+  'request-property-exclusive-min-increased': 'request-read-only-property-exclusive-min-increased',
+};
 
 /** The prefix of a schema one level down: a body's properties are properties; parameters and headers stay. */
 function childPrefix(prefix: SchemaPrefix): SchemaPrefix {
