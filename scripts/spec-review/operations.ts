@@ -2,6 +2,7 @@
 import { type At, child, entries, escape, METHODS, resolve, type SpecDocument } from './document.js';
 import { type Differ, type RawFinding, same, type Side } from './differ.js';
 import type { SchemaPrefix } from './rules.js';
+import { isJsonMediaType, mediaTypeRename, pairMediaTypes } from './media-types.js';
 import { diffSchema, DOC_KEYWORDS, show } from './schema.js';
 import { diffRequirements, ownSecurity } from './security.js';
 
@@ -214,7 +215,7 @@ function diffParameters(d: Differ, opName: string, items: Pair, ops: Pair, paths
     const formArray = hp.value.in === 'query' && (hp.value.style ?? 'form') === 'form' && hp.value.explode !== false;
     schemaPresence(d, { b: bp, h: hp }, where, [opName], 'unclassified-change');
     attribute(diffSchema(d, child(d.base, bp, 'schema'), child(d.head, hp, 'schema'), { prefix: 'request-parameter', where, loose: 'parameter', formArray }));
-    diffContent(d, where, { b: bp, h: hp }, 'request-parameter', [opName], attribute, 'request-parameter-serialization-changed');
+    diffContent(d, where, { b: bp, h: hp }, 'request-parameter', [opName], attribute, anyMediaChange('request-parameter-serialization-changed'));
     leftovers(d, bp, hp, where, PARAMETER_KEYS, [opName]);
   }
   for (const [id, hp] of hParams) {
@@ -226,7 +227,20 @@ function diffParameters(d: Differ, opName: string, items: Pair, ops: Pair, paths
   }
 }
 
-/** Compares the `content` maps of two nodes: media types added or removed, and the schema of each one kept. */
+/** The rules for media types of a `content` map: added, removed, and renamed to an equivalent name. */
+interface MediaRules {
+  readonly added: string;
+  readonly removed: string;
+  readonly renamed: (from: string, to: string) => string;
+}
+
+/** One rule for every media type change (parameters and headers, where oasdiff has no rule of its own). */
+const anyMediaChange = (rule: string): MediaRules => ({ added: rule, removed: rule, renamed: () => rule });
+
+/**
+ * Compares the `content` maps of two nodes: media types added or removed, and the schema of each
+ * one kept, or renamed to an equivalent name (oasdiff's pairing, see media-types.ts).
+ */
 function diffContent(
   d: Differ,
   where: string,
@@ -234,24 +248,34 @@ function diffContent(
   prefix: SchemaPrefix,
   operations: string[],
   attribute: (f: RawFinding[]) => void,
-  mediaRule: string | { added: string; removed: string },
+  rules: MediaRules,
 ): void {
   const [b, h] = [entries(d.base, nodes.b, 'content'), entries(d.head, nodes.h, 'content')];
-  const rules = typeof mediaRule === 'string' ? { added: mediaRule, removed: mediaRule } : mediaRule;
-  for (const [type, bm] of b) {
-    const hm = h.get(type);
-    if (hm === undefined) {
-      d.emit(rules.removed, 'base', bm.ptr, where, `media type ${type} removed`, operations);
-      continue;
-    }
+  const { pairs, removed, added } = pairMediaTypes(b.keys(), h.keys());
+  for (const type of removed) {
+    const bm = b.get(type);
+    if (bm !== undefined) d.emit(rules.removed, 'base', bm.ptr, where, `media type ${type} removed`, operations);
+  }
+  for (const [bType, type] of pairs) {
+    const [bm, hm] = [b.get(bType), h.get(type)];
+    if (bm === undefined || hm === undefined) continue;
+    if (bType !== type) d.emit(rules.renamed(bType, type), 'head', hm.ptr, where, `media type ${bType} → ${type}`, operations);
     const at = `${where} (${type})`;
-    const json = type === 'application/json' || /\+json$/.test(type) || prefix === 'request-parameter' || prefix === 'response-header';
+    const json = isJsonMediaType(type) || prefix === 'request-parameter' || prefix === 'response-header';
     const presence = prefix === 'request-body' || prefix === 'response-body' ? `${prefix}-media-type-schema` : 'unclassified-change';
     schemaPresence(d, { b: bm, h: hm }, at, operations, presence);
     attribute(diffSchema(d, child(d.base, bm, 'schema'), child(d.head, hm, 'schema'), { prefix, where: at, ...(json ? {} : { loose: 'body' as const }) }));
     leftovers(d, bm, hm, at, new Set(['schema']), operations);
   }
-  for (const [type, hm] of h) if (!b.has(type)) d.emit(rules.added, 'head', hm.ptr, where, `media type ${type} added`, operations);
+  for (const type of added) {
+    const hm = h.get(type);
+    if (hm !== undefined) d.emit(rules.added, 'head', hm.ptr, where, `media type ${type} added`, operations);
+  }
+}
+
+/** oasdiff's rules for a response media type renamed (check_response_mediatype_name_updated.go). */
+function responseRename(from: string, to: string): string {
+  return `response-media-type-name-${{ parameters: 'changed', specialized: 'specialized', generalized: 'generalized' }[mediaTypeRename(from, to)]}`;
 }
 
 function diffRequestBody(d: Differ, opName: string, ops: Pair, webhook: boolean, attribute: (f: RawFinding[]) => void): void {
@@ -270,7 +294,11 @@ function diffRequestBody(d: Differ, opName: string, ops: Pair, webhook: boolean,
   if (b.value.required !== true && h.value.required === true) d.emit('request-body-became-required', 'head', h.ptr, where, 'request body became required', [opName]);
   if (b.value.required === true && h.value.required !== true) d.emit('request-body-became-optional', 'head', h.ptr, where, 'request body became optional', [opName]);
   // A webhook's request is sent by the API: its body travels like a response.
-  diffContent(d, where, { b, h }, webhook ? 'response-body' : 'request-body', [opName], attribute, { added: 'request-body-media-type-added', removed: 'request-body-media-type-removed' });
+  diffContent(d, where, { b, h }, webhook ? 'response-body' : 'request-body', [opName], attribute, {
+    added: 'request-body-media-type-added',
+    removed: 'request-body-media-type-removed',
+    renamed: () => 'request-body-media-type-name-changed',
+  });
   leftovers(d, b, h, where, new Set(['content', 'required']), [opName]);
 }
 
@@ -301,7 +329,7 @@ function diffResponses(d: Differ, opName: string, ops: Pair, webhook: boolean, a
       d.emit(success(status) ? 'response-success-status-removed' : 'response-non-success-status-removed', 'base', br.ptr, where, `response ${status} removed`, [opName]);
       continue;
     }
-    diffContent(d, where, { b: br, h: hr }, webhook ? 'request-body' : 'response-body', [opName], attribute, { added: 'response-media-type-added', removed: 'response-media-type-removed' });
+    diffContent(d, where, { b: br, h: hr }, webhook ? 'request-body' : 'response-body', [opName], attribute, { added: 'response-media-type-added', removed: 'response-media-type-removed', renamed: responseRename });
     diffHeaders(d, where, { b: br, h: hr }, opName, attribute);
     leftovers(d, br, hr, where, new Set(['content', 'headers']), [opName]);
   }
@@ -325,7 +353,7 @@ function diffHeaders(d: Differ, where: string, responses: Pair, opName: string, 
     if (bh.value.required !== true && hh.value.required === true) d.emit('response-header-became-required', 'head', hh.ptr, at, 'response header became required', [opName]);
     schemaPresence(d, { b: bh, h: hh }, at, [opName], 'unclassified-change');
     attribute(diffSchema(d, child(d.base, bh, 'schema'), child(d.head, hh, 'schema'), { prefix: 'response-header', where: at }));
-    diffContent(d, at, { b: bh, h: hh }, 'response-header', [opName], attribute, 'unclassified-change');
+    diffContent(d, at, { b: bh, h: hh }, 'response-header', [opName], attribute, anyMediaChange('unclassified-change'));
     leftovers(d, bh, hh, at, new Set(['schema', 'content', 'required']), [opName]);
   }
   for (const [key, { name, at: hh }] of h) {

@@ -205,6 +205,7 @@ const FIXED: Rule[] = [
   fixed('response-body-media-type-schema-removed', 'warning', 'A response media type lost its schema: clients get no promise.', 'application/json: Car → (no schema)'),
   fixed('request-body-media-type-added', 'info', 'A request media type was added.', 'application/xml added'),
   fixed('request-body-media-type-removed', 'error', 'A request media type was removed.', 'application/xml removed'),
+  fixed('request-body-media-type-name-changed', 'info', 'A request media type was renamed to an equivalent one (oasdiff pairs them and reports no finding); its schema is compared as before.', 'application/json → application/json; charset=utf-8'),
   // Properties.
   fixed('new-required-request-property', 'error', 'A required request property was added.', 'request body /owner (required) added'),
   fixed('new-required-request-property-with-default', 'error', 'A required request property with a `default` was added: a request without it is still invalid.', 'request body /owner (required, default "me") added'),
@@ -269,6 +270,9 @@ const FIXED: Rule[] = [
   fixed('response-non-success-status-added', 'info', 'A non-2xx response was added.', 'GET /cars response 503 added'),
   fixed('response-media-type-added', 'info', 'A response media type was added.', 'response 200 text/csv added'),
   fixed('response-media-type-removed', 'error', 'A response media type was removed.', 'response 200 text/csv removed'),
+  fixed('response-media-type-name-changed', 'info', 'A response media type changed only its parameters; its schema is compared as before.', 'application/json → application/json; charset=utf-8'),
+  fixed('response-media-type-name-specialized', 'info', 'A response media type became a specialisation of itself: what clients parse stays valid.', 'application/json → application/problem+json'),
+  fixed('response-media-type-name-generalized', 'error', 'A response media type became a more general one (or another of its kind): clients may get what they do not parse.', 'application/problem+json → application/json'),
   fixed('response-header-added', 'info', 'A response header was added.', 'response 200 header `ETag` added'),
   fixed('required-response-header-removed', 'error', 'A required response header was removed.', 'response 201 header `Location` (required) removed'),
   fixed('optional-response-header-removed', 'warning', 'An optional response header was removed.', 'response 200 header `ETag` removed'),
