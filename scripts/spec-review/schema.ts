@@ -4,9 +4,10 @@
  * must not produce what it did not promise. Shared (`$ref`) schemas are compared once per place
  * kind, so one change is one finding whatever the number of operations that use it.
  */
-import { type At, child, entries, isObj, items, resolve, type SpecDocument } from './document.js';
+import { type At, child, entries, isObj, items } from './document.js';
 import { type Differ, type RawFinding, same, type Side } from './differ.js';
 import { boundName, facetRule, type SchemaPrefix } from './rules.js';
+import { branches, findWrap, isAnnotationOnly, isSimpleType, typeInfo, type Wrap } from './schema-shapes.js';
 
 /** Where a schema sits and what it is called in the report. */
 export interface SchemaPlace {
@@ -90,13 +91,15 @@ export function diffSchema(d: Differ, base: At | undefined, head: At | undefined
 
 class SchemaWalk {
   readonly #request: boolean;
-  readonly #b: Record<string, unknown>;
-  readonly #h: Record<string, unknown>;
+  #b: Record<string, unknown>;
+  #h: Record<string, unknown>;
+  /** The composition keyword that wraps one side into the other, reported by wrapping(), not by composition(). */
+  #wrapped: Wrap['keyword'] | undefined;
 
   constructor(
     readonly d: Differ,
-    readonly base: At,
-    readonly head: At,
+    public base: At,
+    public head: At,
     readonly place: SchemaPlace,
     readonly found: RawFinding[],
   ) {
@@ -106,6 +109,9 @@ class SchemaWalk {
   }
 
   run(): void {
+    const before = this.found.length;
+    const wrap = findWrap({ doc: this.d.base, at: this.base }, { doc: this.d.head, at: this.head });
+    if (wrap !== undefined) this.wrapping(wrap);
     const [b, h] = [this.#b, this.#h];
     if (typeof b.$ref === 'string' || typeof h.$ref === 'string') {
       // A reference the document could not resolve (another file): compared as written.
@@ -125,6 +131,51 @@ class SchemaWalk {
       this.keywords2020();
     }
     this.leftovers();
+    // A wrap that changes nothing else (`$ref X` → `allOf: [$ref X]`) is still a difference.
+    if (wrap !== undefined && this.found.length === before) {
+      this.say('equivalent-change', 'head', `wrapped in ${wrap.keyword} with ${wrap.match.at.ptr === this.base.ptr ? 'the same schema' : 'an equivalent schema'}`, `${this.head.ptr}/${wrap.keyword}`);
+    }
+  }
+
+  /**
+   * One side wraps the other into a composition (oasdiff's nullable and oneOf wrapping, see
+   * docs/NULLABILITY.md): the plain schema is compared with the branch that stands for it, the
+   * other branches are the change, and the wrapper itself is compared only in what it says
+   * beside its branches (`nullable: true`, a description), so no property reads as removed.
+   */
+  wrapping(wrap: Wrap): void {
+    const { keyword, match, others, nullBranches } = wrap;
+    const wrapped = wrap.direction === 'wrapped';
+    const [plain, wrapper] = wrapped ? [this.#b, this.#h] : [this.#h, this.#b];
+    if (wrapped) this.nest(this.base, match.at, '');
+    else this.nest(match.at, this.head, '');
+    const side = wrapped ? 'head' : 'base';
+    const name = { oneOf: 'one-of', anyOf: 'any-of', allOf: 'all-of' }[keyword];
+    const change = wrapped ? 'added' : 'removed';
+    if (nullBranches.length > 0 && !typeInfo(plain).nullable) {
+      this.say(wrapped ? 'became-nullable' : 'became-not-nullable', side, `${wrapped ? 'wrapped in' : 'unwrapped from'} ${keyword} with a null branch`, nullBranches[0]?.written, true);
+    }
+    const ids = [...others.keys()].join(', ');
+    const firstPtr = [...others.values()][0]?.written;
+    if (others.size === 0) {
+      // Nothing beside the plain schema (and perhaps null).
+    } else if (keyword !== 'allOf' && isSimpleType(plain) && [...others.values()].every((b) => isSimpleType(b.at.value))) {
+      // oasdiff's list-of-types: `type: string` → `oneOf: [{type: string}, {type: integer}]`.
+      this.say(wrapped ? 'list-of-types-widened' : 'list-of-types-narrowed', side, `${keyword} ${wrapped ? 'adds' : 'drops'} ${ids}`, firstPtr, true);
+    } else if (keyword === 'oneOf' && wrapped && (this.place.prefix === 'request-body' || this.place.prefix === 'response-body') && isObj(plain.properties)) {
+      // oasdiff: a payload valid before may now match two alternatives, and oneOf rejects it.
+      this.say(`${this.#request ? 'request' : 'response'}-body-wrapped-in-one-of`, 'head', `wrapped in oneOf with ${ids}`, `${this.head.ptr}/oneOf`);
+    } else {
+      for (const [id, branch] of others) {
+        const annotation = keyword === 'allOf' && isAnnotationOnly(branch.at.value) ? '-annotation-only' : '';
+        this.say(`${name}-${change}${annotation}`, side, `${keyword} branch ${id} ${change}`, branch.written, true);
+      }
+    }
+    // The wrapper is compared only in the keywords it has beside its branches.
+    const beside = Object.fromEntries(Object.entries(plain).filter(([key]) => key in wrapper && key !== keyword));
+    if (wrapped) [this.#b, this.base] = [beside, { value: beside, ptr: this.base.ptr }];
+    else [this.#h, this.head] = [beside, { value: beside, ptr: this.head.ptr }];
+    this.#wrapped = keyword;
   }
 
   /** Reports a finding; facet suffixes become the id for this place (`max-length-increased` → `request-property-max-length-increased`). */
@@ -292,18 +343,24 @@ class SchemaWalk {
 
   composition(): void {
     for (const keyword of ['oneOf', 'anyOf', 'allOf'] as const) {
+      if (keyword === this.#wrapped) continue;
       const name = { oneOf: 'one-of', anyOf: 'any-of', allOf: 'all-of' }[keyword];
       const [b, h] = [branches(this.d.base, this.base, keyword), branches(this.d.head, this.head, keyword)];
+      // oasdiff's list-of-types: branches of one plain type each are a list of types.
+      const simple = (m: Map<string, { at: At }>) => m.size > 0 && [...m.values()].every((x) => isSimpleType(x.at.value));
+      const listOfTypes = keyword !== 'allOf' && simple(b) && simple(h);
+      const annotation = (x: { at: At }) => (keyword === 'allOf' && isAnnotationOnly(x.at.value) ? '-annotation-only' : '');
       for (const [id, branch] of b) {
         const other = h.get(id);
-        if (other === undefined) this.say(facetRule(this.place.prefix, `${name}-removed`), 'base', `${keyword} branch ${id} removed`, branch.written);
-        else this.nest(branch.at, other.at, '');
+        if (other !== undefined) this.nest(branch.at, other.at, '');
+        else if (listOfTypes) this.facet('list-of-types-narrowed', `${keyword} branch ${id} removed`);
+        else this.say(`${name}-removed${annotation(branch)}`, 'base', `${keyword} branch ${id} removed`, branch.written, true);
       }
-      for (const [id, branch] of h) if (!b.has(id)) this.say(facetRule(this.place.prefix, `${name}-added`), 'head', `${keyword} branch ${id} added`, branch.written);
-      // A schema wrapped into a branch (often `oneOf: [{type: 'null'}, $ref]`), or unwrapped from
-      // one, is still compared with itself: its own changes would go unseen otherwise.
-      if (b.size === 0) for (const branch of h.values()) if (branch.at.ptr === this.base.ptr) this.nest(this.base, branch.at, '');
-      if (h.size === 0) for (const branch of b.values()) if (branch.at.ptr === this.head.ptr) this.nest(branch.at, this.head, '');
+      for (const [id, branch] of h) {
+        if (b.has(id)) continue;
+        if (listOfTypes) this.say('list-of-types-widened', 'head', `${keyword} branch ${id} added`, branch.written, true);
+        else this.say(`${name}-added${annotation(branch)}`, 'head', `${keyword} branch ${id} added`, branch.written, true);
+      }
     }
     const [b, h] = [this.#b.not, this.#h.not];
     if (b === undefined && h !== undefined) this.facet('not-added', `not ${show(h)} set`, 'not');
@@ -506,35 +563,6 @@ function childPrefix(prefix: SchemaPrefix): SchemaPrefix {
   if (prefix === 'request-body') return 'request-property';
   if (prefix === 'response-body') return 'response-property';
   return prefix;
-}
-
-/** The branches of a composition keyword, keyed by the component they name (or by position when inline), with where each is written. */
-function branches(doc: SpecDocument, node: At, keyword: string): Map<string, { at: At; written: string }> {
-  const raw = node.value[keyword];
-  const result = new Map<string, { at: At; written: string }>();
-  if (!Array.isArray(raw)) return result;
-  raw.forEach((value, i) => {
-    const written = `${node.ptr}/${keyword}/${i}`;
-    const at = resolve(doc, { value, ptr: written });
-    if (at === undefined) return;
-    const ref = isObj(value) ? value.$ref : undefined;
-    result.set(typeof ref === 'string' ? `\`${ref.split('/').pop() ?? ref}\`` : `#${i}`, { at, written });
-  });
-  return result;
-}
-
-interface TypeInfo {
-  /** The non-null types; undefined admits any. */
-  readonly types: Set<string> | undefined;
-  readonly nullable: boolean;
-}
-
-function typeInfo(schema: Record<string, unknown>): TypeInfo {
-  const raw = schema.type;
-  const list = raw === undefined ? undefined : (Array.isArray(raw) ? raw : [raw]).map(String);
-  const nullable = schema.nullable === true || (list?.includes('null') ?? false);
-  const types = list === undefined ? undefined : new Set(list.filter((t) => t !== 'null'));
-  return { types: types?.size === 0 ? (list?.includes('null') ? new Set() : undefined) : types, nullable };
 }
 
 function covers(outer: Set<string>, inner: Set<string>): boolean {
