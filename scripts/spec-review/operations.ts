@@ -4,6 +4,7 @@ import { type Differ, type RawFinding, same, type Side } from './differ.js';
 import type { SchemaPrefix } from './rules.js';
 import { isJsonMediaType, mediaTypeRename, pairMediaTypes } from './media-types.js';
 import { diffSchema, DOC_KEYWORDS, show } from './schema.js';
+import { belowThreshold, diffStability } from './stability.js';
 import { diffRequirements, ownSecurity } from './security.js';
 
 /** Every path (or webhook) of a document, keyed so that renaming `{id}` to `{carId}` is no change: clients never see the name. */
@@ -40,7 +41,7 @@ export function diffPaths(d: Differ): void {
         if (webhook) d.emit('webhook-removed', 'base', item.ptr, `webhook ${name}`, 'webhook removed', names);
         else if (bOps.size === 0) d.emit('api-path-removed-without-deprecation', 'base', item.ptr, `path ${name}`, 'path removed', []);
         // One finding per operation, as oasdiff reports them: each was deprecated or not.
-        else for (const [method, op] of bOps) d.emit(removalRule(d, op, 'api-path'), 'base', op.ptr, label(method, name), `path removed, with ${label(method, name)}`, [label(method, name)]);
+        else for (const [method, op] of bOps) d.emit(removalRule(d, op, 'api-path', label(method, name)), 'base', op.ptr, label(method, name), `path removed, with ${label(method, name)}`, [label(method, name)]);
         continue;
       }
       // Clients never see a path parameter's name: `/cars/{id}` → `/cars/{carId}` changes only the text.
@@ -50,7 +51,7 @@ export function diffPaths(d: Differ): void {
         const hOp = hOps.get(method);
         if (hOp === undefined) {
           const opName = label(method, name);
-          d.emit(webhook ? 'webhook-removed' : removalRule(d, bOp, 'api'), 'base', bOp.ptr, opName, 'operation removed', [opName]);
+          d.emit(webhook ? 'webhook-removed' : removalRule(d, bOp, 'api', opName), 'base', bOp.ptr, opName, 'operation removed', [opName]);
         } else diffOperation(d, label(method, other.name), { b: item, h: other.item }, { b: bOp, h: hOp }, webhook, { b: name, h: other.name });
       }
       for (const [method, hOp] of hOps) {
@@ -72,7 +73,8 @@ export function diffPaths(d: Differ): void {
  * The rule for removing an operation: allowed only when it was deprecated and its `x-sunset`
  * date, if any, has passed (oasdiff docs/DEPRECATION.md, checker/check_api_removed.go).
  */
-function removalRule(d: Differ, op: At, stem: 'api' | 'api-path'): string {
+function removalRule(d: Differ, op: At, stem: 'api' | 'api-path', opName: string): string {
+  if (belowThreshold(op.value)) d.unstable.add(opName);
   if (op.value.deprecated !== true) return `${stem}-removed-without-deprecation`;
   const sunset = d.sunset(op.value);
   if (sunset === 'invalid') return 'api-path-sunset-parse';
@@ -84,7 +86,7 @@ interface Pair<T = At> {
   readonly h: T;
 }
 
-const OPERATION_KEYS = new Set(['parameters', 'requestBody', 'responses', 'security', 'deprecated', 'x-sunset', 'operationId', 'tags']);
+const OPERATION_KEYS = new Set(['parameters', 'requestBody', 'responses', 'security', 'deprecated', 'x-sunset', 'x-stability-level', 'operationId', 'tags']);
 
 function diffOperation(d: Differ, opName: string, items: Pair, ops: Pair, webhook: boolean, paths: Pair<string>): void {
   const [b, h] = [ops.b.value, ops.h.value];
@@ -94,6 +96,8 @@ function diffOperation(d: Differ, opName: string, items: Pair, ops: Pair, webhoo
     d.emit(rule, side, key !== undefined && key in node.value ? `${node.ptr}/${escape(key)}` : node.ptr, opName, message, ownership);
   };
   const sunset = (node: Record<string, unknown>) => (node['x-sunset'] === undefined ? '' : ` (x-sunset ${show(node['x-sunset'])})`);
+  if (belowThreshold(h)) d.unstable.add(opName);
+  diffStability(b, h, { decreased: 'api-stability-decreased', increased: 'api-stability-increased' }, (rule, side, message) => say(rule, side, message, 'x-stability-level'));
   if (b.deprecated !== true && h.deprecated === true) {
     if (d.sunset(h) === 'invalid') say('api-deprecated-sunset-parse', 'head', `x-sunset ${show(h['x-sunset'])} is not a date`, 'x-sunset');
     else say(h['x-sunset'] === undefined ? 'endpoint-deprecated' : 'endpoint-deprecated-with-sunset', 'head', `operation deprecated${sunset(h)}`, 'deprecated');

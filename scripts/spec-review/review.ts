@@ -91,15 +91,20 @@ function compare(base: SpecSource, head: SpecSource, today: string, impact: bool
     // The last safety net: the report never says "no changes" while the documents differ.
     d.emit('unclassified-change', 'head', '#', 'document', 'the documents differ in a way no rule covers; review by hand');
   }
-  const raw: Unjudged[] = d.findings().map((f) => ({
-    rule: f.rule,
-    message: f.message,
-    where: f.where,
-    file: (f.side === 'base' ? b : h).file,
-    line: lineOf(d.doc(f.side), f.ptr),
-    pointer: f.ptr,
-    operations: [...f.operations].sort(),
-  }));
+  const raw: Unjudged[] = d.findings().map((f) => {
+    // oasdiff leaves draft and alpha operations out of its breaking-change checks (docs/STABILITY.md).
+    const belowBeta = f.operations.size > 0 && [...f.operations].every((op) => d.unstable.has(op)) && !/stability/.test(f.rule);
+    return {
+      rule: f.rule,
+      message: belowBeta && rule(f.rule).level !== 'info' ? `${f.message} (x-stability-level below beta: not held to the breaking-change rules)` : f.message,
+      where: f.where,
+      file: (f.side === 'base' ? b : h).file,
+      line: lineOf(d.doc(f.side), f.ptr),
+      pointer: f.ptr,
+      operations: [...f.operations].sort(),
+      belowBeta,
+    };
+  });
   const version = (doc: SpecDocument) => {
     const info = doc.root.info as Record<string, unknown> | undefined;
     return info?.version === undefined ? undefined : String(info.version);
@@ -107,7 +112,8 @@ function compare(base: SpecSource, head: SpecSource, today: string, impact: bool
   return { raw, parts: impact ? changedParts(b.root, h.root) : undefined, versions: [version(b), version(h)] as const };
 }
 
-type Unjudged = Omit<Finding, 'level' | 'defaultLevel' | 'waiver'>;
+/** A finding before its level is set; `belowBeta` when every operation it affects is draft or alpha, which makes it info. */
+type Unjudged = Omit<Finding, 'level' | 'defaultLevel' | 'waiver'> & { readonly belowBeta?: boolean };
 
 interface Sides {
   readonly base: Review['base'];
@@ -118,9 +124,9 @@ interface Sides {
 function judge(raw: Unjudged[], config: ReviewConfig, today: string, sides: Sides): Review {
   const used = new Set<Waiver>();
   const expired = config.waivers.filter((w) => w.expires < today);
-  const findings = raw.map((f): Finding => {
+  const findings = raw.map(({ belowBeta, ...f }): Finding => {
     const defaultLevel = rule(f.rule).level;
-    const level = config.severity.get(f.rule) ?? defaultLevel;
+    const level = config.severity.get(f.rule) ?? (belowBeta === true ? 'info' : defaultLevel);
     const waiver = config.waivers.find((w) => w.expires >= today && w.rule === f.rule && (w.at === f.where || w.at === f.pointer || f.operations.includes(w.at)));
     if (waiver === undefined) return { ...f, level, defaultLevel };
     used.add(waiver);

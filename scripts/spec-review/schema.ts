@@ -7,6 +7,7 @@
 import { type At, child, entries, isObj, items } from './document.js';
 import { type Differ, type RawFinding, same, type Side } from './differ.js';
 import { boundName, facetRule, type SchemaPrefix } from './rules.js';
+import { diffStability } from './stability.js';
 import { branches, findWrap, isAnnotationOnly, isSimpleType, typeInfo, type Wrap } from './schema-shapes.js';
 
 /** Where a schema sits and what it is called in the report. */
@@ -181,7 +182,7 @@ class SchemaWalk {
   /** Reports a finding; facet suffixes become the id for this place (`max-length-increased` → `request-property-max-length-increased`). */
   say(ruleOrSuffix: string, side: Side, message: string, ptr?: string, facet = false): void {
     const id = facet ? facetRule(this.place.prefix, ruleOrSuffix) : ruleOrSuffix;
-    const exempt = /-(deprecated|reactivated|read-only|write-only|with-sunset|sunset-invalid)$/.test(id);
+    const exempt = /-(deprecated|reactivated|read-only|write-only|with-sunset|sunset-invalid|stability-decreased|stability-increased|stability-level)$/.test(id);
     this.sayGated(exempt ? undefined : this.place.gate, id, side, message, ptr ?? (side === 'base' ? this.base.ptr : this.head.ptr));
   }
 
@@ -327,6 +328,10 @@ class SchemaWalk {
       // oasdiff names a property's change by whether the base requires it.
       if (property) this.say(`${dir}-${this.place.required === true ? 'required' : 'optional'}-property-${change}`, 'head', message, this.ptrIn(keyword));
       else this.facet(change, message, keyword);
+    }
+    if (property) {
+      const say = (rule: string, side: Side, message: string) => this.say(rule, side, message, this.ptrIn('x-stability-level'));
+      diffStability(b, h, { decreased: `${dir}-property-stability-decreased`, increased: `${dir}-property-stability-increased` }, say);
     }
     if ((b.deprecated === true) !== (h.deprecated === true)) {
       const ptr = this.ptrIn('deprecated');
@@ -532,6 +537,8 @@ class SchemaWalk {
     const docs: string[] = [];
     for (const key of keys) {
       if (HANDLED.has(key) || same(this.#b[key], this.#h[key])) continue;
+      // A property's stability is compared by flags().
+      if (key === 'x-stability-level' && (this.place.prefix === 'request-property' || this.place.prefix === 'response-property')) continue;
       if (DOC_KEYWORDS.has(key)) docs.push(key);
       else if (key === 'x-extensible-enum' && this.#request && this.place.prefix !== 'request-body') this.extensibleEnum();
       else if (key.startsWith('x-')) this.say('extension-changed', 'head', `${key} ${show(this.#b[key])} → ${show(this.#h[key])}`, this.ptrIn(key));
