@@ -1,5 +1,5 @@
 /** Compares paths, webhooks and operations: parameters, request bodies, responses, headers and security. */
-import { type At, child, entries, escape, METHODS, resolve, type SpecDocument } from './document.js';
+import { type At, child, entries, escape, isObj, METHODS, resolve, type SpecDocument } from './document.js';
 import { type Differ, type RawFinding, same, type Side } from './differ.js';
 import type { SchemaPrefix } from './rules.js';
 import { isJsonMediaType, mediaTypeRename, pairMediaTypes } from './media-types.js';
@@ -154,10 +154,21 @@ export function leftovers(d: Differ, b: At, h: At, where: string, handled: Reado
     const side: Side = key in h.value ? 'head' : 'base';
     const ptr = `${(side === 'head' ? h : b).ptr}/${escape(key)}`;
     if (DOC_KEYWORDS.has(key)) docs.push(key);
+    else if (key === 'servers') d.emit('servers-changed', side, ptr, where, serversChange(b.value.servers, h.value.servers), operations);
     else if (key.startsWith('x-')) d.emit('extension-changed', side, ptr, where, `${key} ${show(b.value[key])} → ${show(h.value[key])}`, operations);
     else d.emit('unclassified-change', side, ptr, where, `\`${key}\` changed: ${show(b.value[key])} → ${show(h.value[key])}; review by hand`, operations);
   }
   if (docs.length > 0) d.emit('documentation-changed', 'head', h.ptr, where, `${docs.join(', ')} changed`, operations);
+}
+
+/** What changed in a `servers` list: the URLs added and removed, or that the servers' details changed. */
+function serversChange(b: unknown, h: unknown): string {
+  const urls = (list: unknown) => (Array.isArray(list) ? list.map((s) => String(isObj(s) ? s.url : s)) : []);
+  const [bu, hu] = [urls(b), urls(h)];
+  const added = hu.filter((u) => !bu.includes(u));
+  const removed = bu.filter((u) => !hu.includes(u));
+  const parts = [...added.map((u) => `+ ${u}`), ...removed.map((u) => `− ${u}`)];
+  return `servers changed${parts.length > 0 ? `: ${parts.join(', ')}` : ' (descriptions or variables)'}`;
 }
 
 /**

@@ -261,8 +261,9 @@ class SchemaWalk {
   }
 
   bounds(): void {
+    const [bs, hs] = exclusiveBoundsAlike(this.#b, this.#h);
     for (const [keyword, kind] of BOUNDS) {
-      const [b, h] = [this.#b[keyword], this.#h[keyword]];
+      const [b, h] = [bs[keyword], hs[keyword]];
       if (same(b, h)) continue;
       const name = boundName(keyword);
       const message = `${keyword} ${show(b)} → ${show(h)}`;
@@ -546,6 +547,29 @@ class SchemaWalk {
     }
     if (docs.length > 0) this.say('documentation-changed', 'head', `${docs.join(', ')} changed`);
   }
+}
+
+/**
+ * The two schemas with exclusive bounds in one form: OpenAPI 3.0 makes `exclusiveMinimum: true`
+ * a flag on `minimum`, 3.1 (JSON Schema) makes `exclusiveMinimum: 0` the bound itself. When the
+ * sides differ in form (a 3.0 → 3.1 migration), the 3.0 side is read as 3.1, so that
+ * `minimum: 0, exclusiveMinimum: true` → `exclusiveMinimum: 0` is no change.
+ */
+function exclusiveBoundsAlike(b: Record<string, unknown>, h: Record<string, unknown>): [Record<string, unknown>, Record<string, unknown>] {
+  const pairs = [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const;
+  const flags = (s: Record<string, unknown>) => pairs.some(([flag]) => typeof s[flag] === 'boolean');
+  const numbers = (s: Record<string, unknown>) => pairs.some(([flag]) => typeof s[flag] === 'number');
+  if (!((flags(b) && numbers(h)) || (flags(h) && numbers(b)))) return [b, h];
+  const as31 = (s: Record<string, unknown>) => {
+    const out = { ...s };
+    for (const [flag, bound] of pairs) {
+      if (typeof s[flag] !== 'boolean') continue;
+      delete out[flag];
+      if (s[flag] === true && typeof s[bound] === 'number') [out[flag], out[bound]] = [s[bound], undefined];
+    }
+    return out;
+  };
+  return [as31(b), as31(h)];
 }
 
 /** oasdiff's rules for changes inside a readOnly request property or a writeOnly response one, by the rule they would be elsewhere. */
