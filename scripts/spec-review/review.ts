@@ -1,17 +1,20 @@
 /** Reviews a spec change: every finding with its level, place and line, after the config's overrides and waivers. */
+import { readFileSync } from 'node:fs';
 import type { ClientImpact } from './client-impact.js';
 import { EMPTY_CONFIG, type ReviewConfig, type Waiver } from './config.js';
 import { diffComponents } from './components.js';
 import { Differ, same } from './differ.js';
 import { changedParts } from './changed-parts.js';
-import { lineOf, readSpec, type SpecDocument } from './document.js';
+import { fileOf, lineOf, type ReadRef, readSpec, type SpecDocument } from './document.js';
 import { diffGlobalSecurity, diffPaths } from './operations.js';
 import { rule, type Level } from './rules.js';
 
-/** One side of the comparison: the spec's text and the file name to show. */
+/** One side of the comparison: the spec's text, the file name to show, and how to read the files its `$ref`s name. */
 export interface SpecSource {
   readonly text: string;
   readonly file: string;
+  /** Reads another file by its path (`file`'s directory joined with the `$ref`); default: from the file system. */
+  readonly readRef?: ReadRef;
 }
 
 /** What to review and how. */
@@ -82,11 +85,20 @@ export async function review(base: SpecSource, head: SpecSource, options: Review
 
 /** The rules' findings with their lines, and what the client impact needs of both documents. */
 function compare(base: SpecSource, head: SpecSource, today: string, impact: boolean) {
-  const [b, h] = [readSpec(base.text, base.file), readSpec(head.text, head.file)];
+  const fromDisk: ReadRef = (path) => readFileSync(path, 'utf8');
+  const [b, h] = [readSpec(base.text, base.file, base.readRef ?? fromDisk), readSpec(head.text, head.file, head.readRef ?? fromDisk)];
   const d = new Differ(b, h, today);
   diffPaths(d);
   diffGlobalSecurity(d);
   diffComponents(d);
+  const warned = new Set<string>();
+  for (const side of ['head', 'base'] as const) {
+    for (const [file, { ref, ptr, reason }] of d.doc(side).unreadable) {
+      if (warned.has(file)) continue;
+      warned.add(file);
+      d.emit('external-ref-unreadable', side, ptr, `$ref ${ref}`, `cannot read ${file} (${reason}): what it holds is not reviewed; review it by hand`);
+    }
+  }
   if (d.findings().length === 0 && !same(b.root, h.root)) {
     // The last safety net: the report never says "no changes" while the documents differ.
     d.emit('unclassified-change', 'head', '#', 'document', 'the documents differ in a way no rule covers; review by hand');
@@ -98,7 +110,7 @@ function compare(base: SpecSource, head: SpecSource, today: string, impact: bool
       rule: f.rule,
       message: belowBeta && rule(f.rule).level !== 'info' ? `${f.message} (x-stability-level below beta: not held to the breaking-change rules)` : f.message,
       where: f.where,
-      file: (f.side === 'base' ? b : h).file,
+      file: fileOf(d.doc(f.side), f.ptr),
       line: lineOf(d.doc(f.side), f.ptr),
       pointer: f.ptr,
       operations: [...f.operations].sort(),

@@ -327,6 +327,7 @@ const FIXED: Rule[] = [
   fixed('request-property-x-extensible-enum-value-removed', 'error', 'A value was removed from a request property\'s `x-extensible-enum`.', 'x-extensible-enum [a, b] → [a]'),
   fixed('extension-changed', 'info', 'A specification extension (`x-…`) changed.', 'x-rate-limit 100 → 50'),
   fixed('equivalent-change', 'info', 'The text changed but not the contract (such as a reordered `anyOf` or `required` list).', 'anyOf [A, B] → [B, A]'),
+  fixed('external-ref-unreadable', 'warning', 'A file that a `$ref` names could not be read (missing, or a URL): what it holds is not reviewed.', '$ref: ./schemas/car.yaml (no such file)'),
   fixed('unclassified-change', 'warning', 'A change this review cannot classify: review by hand.', 'callbacks of POST /cars changed'),
   fixed('lint-problem-added', 'warning', 'The change brings a new lint problem (Redocly, the repo\'s redocly.yaml).', 'operation-4xx-response: Operation must have at least one 4XX response'),
 ];
