@@ -51,6 +51,8 @@ export interface Review {
   readonly expiredWaivers: readonly Waiver[];
   readonly unusedWaivers: readonly Waiver[];
   readonly clientImpact: ClientImpact | undefined;
+  /** The texts differ but the parsed documents are the same (formatting, key order, comments): no change to the contract. */
+  readonly formattingOnly: boolean;
   readonly counts: Readonly<Record<Level | 'waived', number>>;
   /** True when an unwaived error or an expired waiver remains. */
   readonly failed: boolean;
@@ -60,7 +62,7 @@ export interface Review {
 export async function review(base: SpecSource, head: SpecSource, options: ReviewOptions = {}): Promise<Review> {
   const config = options.config ?? EMPTY_CONFIG;
   const today = options.today ?? new Date().toISOString().slice(0, 10);
-  const { raw, parts, versions } = compare(base, head, today, options.clientImpact !== false);
+  const { raw, parts, versions, formattingOnly } = compare(base, head, today, options.clientImpact !== false);
   // Under node --expose-gc (as npm run spec:review runs it) the parsed documents are freed now, before
   // TypeScript loads: the peak RSS of the bench review drops from 375 MB to 290 MB.
   (globalThis as { gc?: () => void }).gc?.();
@@ -80,7 +82,7 @@ export async function review(base: SpecSource, head: SpecSource, options: Review
     const { lintDelta } = await import('./lint-delta.js');
     for (const problem of await lintDelta(base, head, options.lint)) raw.push({ rule: 'lint-problem-added', ...problem, operations: [] });
   }
-  return judge(raw, config, today, { base: { file: base.file, version: versions[0] }, head: { file: head.file, version: versions[1] }, impact });
+  return judge(raw, config, today, { base: { file: base.file, version: versions[0] }, head: { file: head.file, version: versions[1] }, impact, formattingOnly });
 }
 
 /** The rules' findings with their lines, and what the client impact needs of both documents. */
@@ -121,7 +123,8 @@ function compare(base: SpecSource, head: SpecSource, today: string, impact: bool
     const info = doc.root.info as Record<string, unknown> | undefined;
     return info?.version === undefined ? undefined : String(info.version);
   };
-  return { raw, parts: impact ? changedParts(b.root, h.root) : undefined, versions: [version(b), version(h)] as const };
+  const formattingOnly = base.text !== head.text && same(b.root, h.root);
+  return { raw, parts: impact ? changedParts(b.root, h.root) : undefined, versions: [version(b), version(h)] as const, formattingOnly };
 }
 
 /** A finding before its level is set; `belowBeta` when every operation it affects is draft or alpha, which makes it info. */
@@ -131,6 +134,7 @@ interface Sides {
   readonly base: Review['base'];
   readonly head: Review['head'];
   readonly impact: ClientImpact | undefined;
+  readonly formattingOnly: boolean;
 }
 
 function judge(raw: Unjudged[], config: ReviewConfig, today: string, sides: Sides): Review {
@@ -158,6 +162,7 @@ function judge(raw: Unjudged[], config: ReviewConfig, today: string, sides: Side
     expiredWaivers: expired,
     unusedWaivers: config.waivers.filter((w) => !used.has(w) && !expired.includes(w)),
     clientImpact: sides.impact,
+    formattingOnly: sides.formattingOnly,
     counts,
     failed: counts.error > 0 || expired.length > 0,
   };

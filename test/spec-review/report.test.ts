@@ -103,6 +103,16 @@ describe('whole documents', () => {
     assert.match(renderMarkdown(result), /✅ The documents are the same: no changes\./);
   });
 
+  it('says the documents differ only in formatting, never "no changes", when only the text differs', async () => {
+    const result = await fixture('formatting-only');
+    assert.deepEqual(result.findings, []);
+    assert.equal(result.formattingOnly, true);
+    const markdown = renderMarkdown(result);
+    assert.match(markdown, /✅ The documents differ only in formatting or key order: no change to the API contract\./);
+    assert.doesNotMatch(markdown, /no changes/);
+    assert.equal((JSON.parse(renderJson(result)) as { formattingOnly: boolean }).formattingOnly, true);
+  });
+
   it('names a shared parameter by its component, and lists the operations that use it', async () => {
     const result = await fixture('shared-parameter-component');
     assert.equal(result.findings.length, 1);
