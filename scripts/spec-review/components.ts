@@ -56,5 +56,8 @@ export function diffComponents(d: Differ): void {
   for (const key of ['tags', 'externalDocs']) {
     if (!same(d.base.root[key], d.head.root[key])) d.emit('documentation-changed', key in d.head.root ? 'head' : 'base', `#/${key}`, key, `${key} changed`);
   }
-  leftovers(d, root(d.base), root(d.head), 'document', new Set(['paths', 'webhooks', 'components', 'security', 'info', 'tags', 'externalDocs']), []);
+  if (!same(d.base.root.openapi, d.head.root.openapi)) {
+    d.emit('openapi-version-changed', 'head', '#/openapi', 'openapi', `openapi ${show(d.base.root.openapi)} → ${show(d.head.root.openapi)}`);
+  }
+  leftovers(d, root(d.base), root(d.head), 'document', new Set(['openapi', 'paths', 'webhooks', 'components', 'security', 'info', 'tags', 'externalDocs']), []);
 }

@@ -27,6 +27,8 @@ export class Differ {
   readonly inProgress = new Set<string>();
   /** The schemas compared on both sides, by pointer: a component changed outside them affects no operation. */
   readonly compared = new Set<string>();
+  /** Operations marked draft or alpha (`x-stability-level`): oasdiff does not hold them to its breaking-change rules. */
+  readonly unstable = new Set<string>();
 
   constructor(
     readonly base: SpecDocument,

@@ -1,8 +1,11 @@
 /**
  * Reads an OpenAPI 3.0 or 3.1 document (YAML or JSON) for the review: the parsed value, the line
  * of every node (by JSON pointer) and `$ref` resolution by pointer, so that shared schemas keep
- * their identity and circular ones stay finite.
+ * their identity and circular ones stay finite. A `$ref` to another file (`car.yaml#/Car`) is
+ * read through the document's `readRef`, relative to the file that holds it; its nodes have
+ * pointers such as `schemas/car.yaml#/Car`, and findings in it point into that file.
  */
+import { posix } from 'node:path';
 import { constructFromEvents, EVENT_ID, type Event, getScalarValue, parseEvents, YAMLException } from 'js-yaml';
 
 /** A JSON object as parsed. */
@@ -17,7 +20,20 @@ export interface SpecDocument {
   readonly version: string;
   /** The 1-based line of each node, keyed by JSON pointer (`#/paths/~1cars/get`); built on first use. */
   readonly lines: () => ReadonlyMap<string, number>;
+  /** Another file that a `$ref` names, by its path (joined to this document's directory), read on first use. */
+  readonly external: (file: string) => ParsedFile | Error;
+  /** The files a `$ref` names that could not be read: the first such `$ref`, where it is, and why. */
+  readonly unreadable: Map<string, { readonly ref: string; readonly ptr: string; readonly reason: string }>;
 }
+
+/** A parsed YAML or JSON file and the lines of its nodes. */
+export interface ParsedFile {
+  readonly root: unknown;
+  readonly lines: () => ReadonlyMap<string, number>;
+}
+
+/** Reads another file that a `$ref` names, by its path; throws when it cannot. */
+export type ReadRef = (file: string) => string;
 
 /** A node of a document and its JSON pointer. */
 export interface At<T = Obj> {
@@ -33,24 +49,43 @@ export class SpecReadError extends Error {}
  * value and the lines: the `yaml` package's document model took 1.7 s on the 1.9 MB bench spec,
  * its events take 0.1 s (npm run bench:spec-review).
  */
-export function readSpec(text: string, file: string): SpecDocument {
-  let events: Event[];
+export function readSpec(text: string, file: string, readRef: ReadRef = () => {
+  throw new Error('no reader for other files');
+}): SpecDocument {
+  const { root, lines } = parseFile(text, file);
+  if (!isObj(root)) throw new SpecReadError(`${file}:1: not an OpenAPI document (expected a mapping at the top)`);
+  const version = typeof root.openapi === 'string' ? root.openapi : '';
+  if (!/^3\.[01]\./.test(version)) throw new SpecReadError(`${file}:1: only OpenAPI 3.0 and 3.1 documents can be reviewed (openapi: ${JSON.stringify(root.openapi ?? null)})`);
+  const externals = new Map<string, ParsedFile | Error>();
+  const external = (path: string): ParsedFile | Error => {
+    let found = externals.get(path);
+    if (found === undefined) {
+      try {
+        found = parseFile(readRef(path), path);
+      } catch (error) {
+        found = error instanceof Error ? error : new Error(String(error));
+      }
+      externals.set(path, found);
+    }
+    return found;
+  };
+  return { file, root, version: version.slice(0, 3), lines, external, unreadable: new Map() };
+}
+
+/** Parses YAML or JSON; a syntax error is a SpecReadError with the file and line. */
+function parseFile(text: string, file: string): ParsedFile {
   let root: unknown;
   try {
-    events = parseEvents(text, { filename: file });
-    root = constructFromEvents(events, { source: text, filename: file })[0];
+    root = constructFromEvents(parseEvents(text, { filename: file }), { source: text, filename: file })[0];
   } catch (error) {
     if (!(error instanceof YAMLException)) throw error;
     const line = error.mark === undefined ? 1 : lineAt(lineStarts(text), error.mark.position);
     throw new SpecReadError(`${file}:${line}: ${error.reason}`);
   }
-  if (!isObj(root)) throw new SpecReadError(`${file}:1: not an OpenAPI document (expected a mapping at the top)`);
-  const version = typeof root.openapi === 'string' ? root.openapi : '';
-  if (!/^3\.[01]\./.test(version)) throw new SpecReadError(`${file}:1: only OpenAPI 3.0 and 3.1 documents can be reviewed (openapi: ${JSON.stringify(root.openapi ?? null)})`);
   let lines: Map<string, number> | undefined;
   // The events are parsed again for the lines, when a finding needs one: keeping 200,000 of them
   // per side for later would cost more memory than the 0.1 s they take.
-  return { file, root, version: version.slice(0, 3), lines: () => (lines ??= indexLines(text, parseEvents(text, { filename: file }))) };
+  return { root, lines: () => (lines ??= indexLines(text, parseEvents(text, { filename: file }))) };
 }
 
 function lineStarts(text: string): number[] {
@@ -132,19 +167,31 @@ export function isObj(value: unknown): value is Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The line of `ptr` in `doc`, or of its nearest ancestor that has one. */
+/** The file a pointer points into: the document's own (`#/…`), or another one (`car.yaml#/…`). */
+export function fileOf(doc: SpecDocument, ptr: string): string {
+  const hash = ptr.indexOf('#');
+  return hash > 0 ? ptr.slice(0, hash) : doc.file;
+}
+
+/** The line of `ptr` in its file, or of its nearest ancestor that has one. */
 export function lineOf(doc: SpecDocument, ptr: string): number {
-  for (let p = ptr; ; p = p.slice(0, p.lastIndexOf('/'))) {
-    const line = doc.lines().get(p);
+  const hash = Math.max(0, ptr.indexOf('#'));
+  const parsed = hash === 0 ? doc : doc.external(ptr.slice(0, hash));
+  if (parsed instanceof Error) return 1;
+  for (let p = ptr.slice(hash); ; p = p.slice(0, p.lastIndexOf('/'))) {
+    const line = parsed.lines().get(p);
     if (line !== undefined) return line;
     if (!p.includes('/')) return 1;
   }
 }
 
-/** The value at a local pointer such as `#/components/schemas/Car`, or undefined. */
+/** The value at a pointer such as `#/components/schemas/Car` (or `car.yaml#/Car`), or undefined. */
 export function get(doc: SpecDocument, ptr: string): unknown {
-  let value: unknown = doc.root;
-  for (const segment of ptr.split('/').slice(1)) {
+  const hash = Math.max(0, ptr.indexOf('#'));
+  const parsed = hash === 0 ? doc : doc.external(ptr.slice(0, hash));
+  if (parsed instanceof Error) return undefined;
+  let value: unknown = parsed.root;
+  for (const segment of ptr.slice(hash).split('/').slice(1)) {
     const key = unescape(segment);
     if (Array.isArray(value)) value = value[Number(key)];
     else if (isObj(value)) value = value[key];
@@ -154,8 +201,9 @@ export function get(doc: SpecDocument, ptr: string): unknown {
 }
 
 /**
- * Follows `$ref`s from `node` to the object they name. A `$ref` the document cannot resolve
- * (external or dangling) is left as it is, and compared as written.
+ * Follows `$ref`s from `node` to the object they name, in this document or in another file. A
+ * `$ref` that cannot be resolved (a file that cannot be read, a URL, a dangling pointer) is left
+ * as it is and compared as written; a file that cannot be read is noted in `doc.unreadable`.
  */
 export function resolve(doc: SpecDocument, node: At<unknown>): At | undefined {
   let current = node;
@@ -163,12 +211,35 @@ export function resolve(doc: SpecDocument, node: At<unknown>): At | undefined {
     const value = current.value;
     if (!isObj(value)) return undefined;
     const ref = value.$ref;
-    if (typeof ref !== 'string' || !ref.startsWith('#')) return { value, ptr: current.ptr };
-    const target = get(doc, ref);
-    if (target === undefined) return { value, ptr: current.ptr };
-    current = { value: target, ptr: ref };
+    if (typeof ref !== 'string') return { value, ptr: current.ptr };
+    const ptr = refPointer(doc, current.ptr, ref);
+    const target = ptr === undefined ? undefined : get(doc, ptr);
+    if (ptr === undefined || target === undefined) {
+      noteUnreadable(doc, current.ptr, ref, ptr);
+      return { value, ptr: current.ptr };
+    }
+    current = { value: target, ptr };
   }
   return undefined;
+}
+
+/** The pointer a `$ref` names, seen from the node at `from`: `#/…` in the same file, `other.yaml#/…` relative to it; undefined for a URL. */
+function refPointer(doc: SpecDocument, from: string, ref: string): string | undefined {
+  const hash = ref.indexOf('#');
+  const [path, fragment] = hash === -1 ? [ref, ''] : [ref.slice(0, hash), ref.slice(hash + 1)];
+  const here = Math.max(0, from.indexOf('#'));
+  if (path === '') return `${from.slice(0, here)}#${fragment}`;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(path)) return undefined;
+  const file = posix.normalize(posix.join(posix.dirname(here === 0 ? doc.file : from.slice(0, here)), decodeURI(path)));
+  return file === posix.normalize(doc.file) ? `#${fragment}` : `${file}#${fragment}`;
+}
+
+function noteUnreadable(doc: SpecDocument, from: string, ref: string, ptr: string | undefined): void {
+  const hash = ptr?.indexOf('#') ?? -1;
+  const file = ptr === undefined ? ref : hash > 0 ? ptr.slice(0, hash) : undefined;
+  if (file === undefined || doc.unreadable.has(file)) return;
+  const parsed = ptr === undefined ? new Error('only local files are read, not URLs') : doc.external(file);
+  if (parsed instanceof Error) doc.unreadable.set(file, { ref, ptr: from, reason: parsed.message.split('\n')[0] ?? '' });
 }
 
 /** The child `key` of an object node, resolved. */

@@ -8,6 +8,7 @@ export function renderJson(review: Review): string {
     base: review.base,
     head: review.head,
     failed: review.failed,
+    formattingOnly: review.formattingOnly,
     counts: review.counts,
     findings: review.findings,
     expiredWaivers: review.expiredWaivers,

@@ -16,7 +16,10 @@ export function renderMarkdown(review: Review): string {
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const totals = `${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${counts.info} info, ${counts.waived} waived`;
   const versions = `\`info.version\` ${review.base.version ?? '(none)'} → ${review.head.version ?? '(none)'}`;
-  if (review.findings.length === 0) lines.push(`✅ The documents are the same: no changes. ${versions}.`);
+  if (review.findings.length === 0 && review.formattingOnly) {
+    // Issue 16: the report never says "no changes" while the documents differ.
+    lines.push(`✅ The documents differ only in formatting or key order: no change to the API contract. ${versions}.`);
+  } else if (review.findings.length === 0) lines.push(`✅ The documents are the same: no changes. ${versions}.`);
   else if (review.failed) {
     const why = [counts.error > 0 ? 'unwaived errors (breaking changes)' : '', review.expiredWaivers.length > 0 ? 'expired waivers' : ''].filter(Boolean).join(' and ');
     lines.push(`❌ **Fails: ${why}.** ${totals}; ${versions}.`);

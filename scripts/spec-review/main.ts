@@ -53,10 +53,18 @@ function readBase(ref: string | undefined, baseFile: string | undefined, spec: s
     return { text: readText(baseFile), file: baseFile };
   }
   if (ref === undefined) throw new UsageError('give the git ref to compare with, such as origin/main, or --base-file');
+  // `./` makes the path relative to the current directory rather than to the repository root.
+  const show = (path: string) => execFileSync('git', ['show', `${ref}:./${path}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
   try {
-    // `./` makes the path relative to the current directory rather than to the repository root.
-    const text = execFileSync('git', ['show', `${ref}:./${spec}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
-    return { text, file: spec };
+    // Files that the spec's `$ref`s name are read at the same ref.
+    const readRef = (path: string) => {
+      try {
+        return show(path);
+      } catch (error) {
+        throw new Error(String((error as { stderr?: unknown }).stderr ?? '').trim() || `not at ${ref}`);
+      }
+    };
+    return { text: show(spec), file: spec, readRef };
   } catch (error) {
     const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
     throw new UsageError(`cannot read ${spec} at ${ref}: ${stderr || (error as Error).message}`);

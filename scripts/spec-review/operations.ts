@@ -1,8 +1,10 @@
 /** Compares paths, webhooks and operations: parameters, request bodies, responses, headers and security. */
-import { type At, child, entries, escape, METHODS, resolve, type SpecDocument } from './document.js';
+import { type At, child, entries, escape, isObj, METHODS, resolve, type SpecDocument } from './document.js';
 import { type Differ, type RawFinding, same, type Side } from './differ.js';
 import type { SchemaPrefix } from './rules.js';
+import { isJsonMediaType, mediaTypeRename, pairMediaTypes } from './media-types.js';
 import { diffSchema, DOC_KEYWORDS, show } from './schema.js';
+import { belowThreshold, diffStability } from './stability.js';
 import { diffRequirements, ownSecurity } from './security.js';
 
 /** Every path (or webhook) of a document, keyed so that renaming `{id}` to `{carId}` is no change: clients never see the name. */
@@ -39,7 +41,7 @@ export function diffPaths(d: Differ): void {
         if (webhook) d.emit('webhook-removed', 'base', item.ptr, `webhook ${name}`, 'webhook removed', names);
         else if (bOps.size === 0) d.emit('api-path-removed-without-deprecation', 'base', item.ptr, `path ${name}`, 'path removed', []);
         // One finding per operation, as oasdiff reports them: each was deprecated or not.
-        else for (const [method, op] of bOps) d.emit(removalRule(d, op, 'api-path'), 'base', op.ptr, label(method, name), `path removed, with ${label(method, name)}`, [label(method, name)]);
+        else for (const [method, op] of bOps) d.emit(removalRule(d, op, 'api-path', label(method, name)), 'base', op.ptr, label(method, name), `path removed, with ${label(method, name)}`, [label(method, name)]);
         continue;
       }
       // Clients never see a path parameter's name: `/cars/{id}` → `/cars/{carId}` changes only the text.
@@ -49,7 +51,7 @@ export function diffPaths(d: Differ): void {
         const hOp = hOps.get(method);
         if (hOp === undefined) {
           const opName = label(method, name);
-          d.emit(webhook ? 'webhook-removed' : removalRule(d, bOp, 'api'), 'base', bOp.ptr, opName, 'operation removed', [opName]);
+          d.emit(webhook ? 'webhook-removed' : removalRule(d, bOp, 'api', opName), 'base', bOp.ptr, opName, 'operation removed', [opName]);
         } else diffOperation(d, label(method, other.name), { b: item, h: other.item }, { b: bOp, h: hOp }, webhook, { b: name, h: other.name });
       }
       for (const [method, hOp] of hOps) {
@@ -71,7 +73,8 @@ export function diffPaths(d: Differ): void {
  * The rule for removing an operation: allowed only when it was deprecated and its `x-sunset`
  * date, if any, has passed (oasdiff docs/DEPRECATION.md, checker/check_api_removed.go).
  */
-function removalRule(d: Differ, op: At, stem: 'api' | 'api-path'): string {
+function removalRule(d: Differ, op: At, stem: 'api' | 'api-path', opName: string): string {
+  if (belowThreshold(op.value)) d.unstable.add(opName);
   if (op.value.deprecated !== true) return `${stem}-removed-without-deprecation`;
   const sunset = d.sunset(op.value);
   if (sunset === 'invalid') return 'api-path-sunset-parse';
@@ -83,7 +86,7 @@ interface Pair<T = At> {
   readonly h: T;
 }
 
-const OPERATION_KEYS = new Set(['parameters', 'requestBody', 'responses', 'security', 'deprecated', 'x-sunset', 'operationId', 'tags']);
+const OPERATION_KEYS = new Set(['parameters', 'requestBody', 'responses', 'security', 'deprecated', 'x-sunset', 'x-stability-level', 'operationId', 'tags']);
 
 function diffOperation(d: Differ, opName: string, items: Pair, ops: Pair, webhook: boolean, paths: Pair<string>): void {
   const [b, h] = [ops.b.value, ops.h.value];
@@ -93,12 +96,17 @@ function diffOperation(d: Differ, opName: string, items: Pair, ops: Pair, webhoo
     d.emit(rule, side, key !== undefined && key in node.value ? `${node.ptr}/${escape(key)}` : node.ptr, opName, message, ownership);
   };
   const sunset = (node: Record<string, unknown>) => (node['x-sunset'] === undefined ? '' : ` (x-sunset ${show(node['x-sunset'])})`);
+  if (belowThreshold(h)) d.unstable.add(opName);
+  diffStability(b, h, { decreased: 'api-stability-decreased', increased: 'api-stability-increased' }, (rule, side, message) => say(rule, side, message, 'x-stability-level'));
   if (b.deprecated !== true && h.deprecated === true) {
     if (d.sunset(h) === 'invalid') say('api-deprecated-sunset-parse', 'head', `x-sunset ${show(h['x-sunset'])} is not a date`, 'x-sunset');
     else say(h['x-sunset'] === undefined ? 'endpoint-deprecated' : 'endpoint-deprecated-with-sunset', 'head', `operation deprecated${sunset(h)}`, 'deprecated');
   }
   if (b.deprecated === true && h.deprecated !== true) say('endpoint-reactivated', 'head', 'operation no longer deprecated');
-  if (!same(b['x-sunset'], h['x-sunset']) && b.deprecated === true && h.deprecated === true) say('api-sunset-changed', 'head', `x-sunset ${show(b['x-sunset'])} → ${show(h['x-sunset'])}`, 'x-sunset');
+  if (!same(b['x-sunset'], h['x-sunset']) && b.deprecated === true && h.deprecated === true) {
+    if (h['x-sunset'] === undefined) say('sunset-deleted', 'base', `x-sunset ${show(b['x-sunset'])} removed; still deprecated`, 'x-sunset');
+    else say('api-sunset-changed', 'head', `x-sunset ${show(b['x-sunset'])} → ${show(h['x-sunset'])}`, 'x-sunset');
+  }
   else if (!same(b['x-sunset'], h['x-sunset']) && !(b.deprecated !== true && h.deprecated === true)) say('extension-changed', 'head', `x-sunset ${show(b['x-sunset'])} → ${show(h['x-sunset'])}`, 'x-sunset');
   if (!same(b.operationId, h.operationId)) {
     if (b.operationId === undefined) say('api-operation-id-added', 'head', `operationId ${show(h.operationId)} added`, 'operationId');
@@ -146,16 +154,31 @@ export function leftovers(d: Differ, b: At, h: At, where: string, handled: Reado
     const side: Side = key in h.value ? 'head' : 'base';
     const ptr = `${(side === 'head' ? h : b).ptr}/${escape(key)}`;
     if (DOC_KEYWORDS.has(key)) docs.push(key);
+    else if (key === 'servers') d.emit('servers-changed', side, ptr, where, serversChange(b.value.servers, h.value.servers), operations);
     else if (key.startsWith('x-')) d.emit('extension-changed', side, ptr, where, `${key} ${show(b.value[key])} → ${show(h.value[key])}`, operations);
     else d.emit('unclassified-change', side, ptr, where, `\`${key}\` changed: ${show(b.value[key])} → ${show(h.value[key])}; review by hand`, operations);
   }
   if (docs.length > 0) d.emit('documentation-changed', 'head', h.ptr, where, `${docs.join(', ')} changed`, operations);
 }
 
-/** An operation's parameters (path-level ones overridden by its own), keyed as clients send them. */
-function parameters(doc: SpecDocument, item: At, op: At, path: string): Map<string, At> {
+/** What changed in a `servers` list: the URLs added and removed, or that the servers' details changed. */
+function serversChange(b: unknown, h: unknown): string {
+  const urls = (list: unknown) => (Array.isArray(list) ? list.map((s) => String(isObj(s) ? s.url : s)) : []);
+  const [bu, hu] = [urls(b), urls(h)];
+  const added = hu.filter((u) => !bu.includes(u));
+  const removed = bu.filter((u) => !hu.includes(u));
+  const parts = [...added.map((u) => `+ ${u}`), ...removed.map((u) => `− ${u}`)];
+  return `servers changed${parts.length > 0 ? `: ${parts.join(', ')}` : ' (descriptions or variables)'}`;
+}
+
+/**
+ * An operation's parameters (path-level ones overridden by its own), keyed as clients send them;
+ * `fromPath` holds the keys that come from the path item.
+ */
+function parameters(doc: SpecDocument, item: At, op: At, path: string): { params: Map<string, At>; fromPath: Set<string> } {
   const templateNames = [...path.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
   const result = new Map<string, At>();
+  const fromPath = new Set<string>();
   for (const owner of [item, op]) {
     const list = owner.value.parameters;
     if (!Array.isArray(list)) continue;
@@ -167,15 +190,17 @@ function parameters(doc: SpecDocument, item: At, op: At, path: string): Map<stri
       // Path parameters are matched by position, header names case-insensitively (RFC 9110 §5.1).
       const id = where === 'path' ? `path#${templateNames.indexOf(name)}` : `${where}:${where === 'header' ? name.toLowerCase() : name}`;
       result.set(id, p);
+      if (owner === item) fromPath.add(id);
+      else fromPath.delete(id);
     });
   }
-  return result;
+  return { params: result, fromPath };
 }
 
 const PARAMETER_KEYS = new Set(['name', 'in', 'required', 'deprecated', 'x-sunset', 'schema', 'content', 'style', 'explode', 'allowReserved', 'allowEmptyValue']);
 
 function diffParameters(d: Differ, opName: string, items: Pair, ops: Pair, paths: Pair<string>, attribute: (f: RawFinding[]) => void): void {
-  const [bParams, hParams] = [parameters(d.base, items.b, ops.b, paths.b), parameters(d.head, items.h, ops.h, paths.h)];
+  const [{ params: bParams }, { params: hParams, fromPath }] = [parameters(d.base, items.b, ops.b, paths.b), parameters(d.head, items.h, ops.h, paths.h)];
   const describe = (p: At) => `${opName} ${String(p.value.in)} parameter \`${String(p.value.name)}\``;
   for (const [id, bp] of bParams) {
     const hp = hParams.get(id);
@@ -189,26 +214,48 @@ function diffParameters(d: Differ, opName: string, items: Pair, ops: Pair, paths
     const say = (rule: string, message: string, key?: string) => d.emit(rule, 'head', key !== undefined && key in hp.value ? `${hp.ptr}/${key}` : hp.ptr, where, message, [opName], hp.ptr);
     if (bp.value.required !== true && hp.value.required === true) say('request-parameter-became-required', 'parameter became required', 'required');
     if (bp.value.required === true && hp.value.required !== true) say('request-parameter-became-optional', 'parameter became optional', 'required');
-    if (bp.value.deprecated !== true && hp.value.deprecated === true) say('request-parameter-deprecated', 'parameter deprecated', 'deprecated');
+    if (bp.value.deprecated !== true && hp.value.deprecated === true) {
+      if (d.sunset(hp.value) === 'invalid') say('request-parameter-sunset-parse', `parameter deprecated, x-sunset ${show(hp.value['x-sunset'])} is not a date`, 'x-sunset');
+      else say('request-parameter-deprecated', 'parameter deprecated', 'deprecated');
+    }
     if (bp.value.deprecated === true && hp.value.deprecated !== true) say('request-parameter-reactivated', 'parameter no longer deprecated', 'deprecated');
     for (const key of ['style', 'explode', 'allowReserved', 'allowEmptyValue']) {
       if (!same(bp.value[key], hp.value[key])) say('request-parameter-serialization-changed', `${key} ${show(bp.value[key])} → ${show(hp.value[key])}`, key);
     }
-    if (!same(bp.value['x-sunset'], hp.value['x-sunset'])) say('extension-changed', `x-sunset ${show(bp.value['x-sunset'])} → ${show(hp.value['x-sunset'])}`, 'x-sunset');
+    if (!same(bp.value['x-sunset'], hp.value['x-sunset'])) {
+      const deleted = hp.value['x-sunset'] === undefined && bp.value.deprecated === true && hp.value.deprecated === true;
+      if (deleted) d.emit('request-parameter-sunset-deleted', 'base', `${bp.ptr}/x-sunset`, where, `x-sunset ${show(bp.value['x-sunset'])} removed; still deprecated`, [opName], hp.ptr);
+      else say('extension-changed', `x-sunset ${show(bp.value['x-sunset'])} → ${show(hp.value['x-sunset'])}`, 'x-sunset');
+    }
     const formArray = hp.value.in === 'query' && (hp.value.style ?? 'form') === 'form' && hp.value.explode !== false;
     schemaPresence(d, { b: bp, h: hp }, where, [opName], 'unclassified-change');
     attribute(diffSchema(d, child(d.base, bp, 'schema'), child(d.head, hp, 'schema'), { prefix: 'request-parameter', where, loose: 'parameter', formArray }));
-    diffContent(d, where, { b: bp, h: hp }, 'request-parameter', [opName], attribute, 'request-parameter-serialization-changed');
+    diffContent(d, where, { b: bp, h: hp }, 'request-parameter', [opName], attribute, anyMediaChange('request-parameter-serialization-changed'));
     leftovers(d, bp, hp, where, PARAMETER_KEYS, [opName]);
   }
   for (const [id, hp] of hParams) {
     if (bParams.has(id)) continue;
-    const rule = hp.value.required === true ? 'new-required-request-parameter' : 'new-optional-request-parameter';
+    const required = hp.value.required === true ? 'required' : 'optional';
+    // A parameter of the path item applies to every operation of it (oasdiff: a "default" parameter).
+    const rule = fromPath.has(id) ? `new-${required}-request-default-parameter-to-existing-path` : `new-${required}-request-parameter`;
     d.emit(rule, 'head', hp.ptr, describe(hp), `${hp.value.required === true ? 'required' : 'optional'} parameter added`, [opName]);
   }
 }
 
-/** Compares the `content` maps of two nodes: media types added or removed, and the schema of each one kept. */
+/** The rules for media types of a `content` map: added, removed, and renamed to an equivalent name. */
+interface MediaRules {
+  readonly added: string;
+  readonly removed: string;
+  readonly renamed: (from: string, to: string) => string;
+}
+
+/** One rule for every media type change (parameters and headers, where oasdiff has no rule of its own). */
+const anyMediaChange = (rule: string): MediaRules => ({ added: rule, removed: rule, renamed: () => rule });
+
+/**
+ * Compares the `content` maps of two nodes: media types added or removed, and the schema of each
+ * one kept, or renamed to an equivalent name (oasdiff's pairing, see media-types.ts).
+ */
 function diffContent(
   d: Differ,
   where: string,
@@ -216,24 +263,34 @@ function diffContent(
   prefix: SchemaPrefix,
   operations: string[],
   attribute: (f: RawFinding[]) => void,
-  mediaRule: string | { added: string; removed: string },
+  rules: MediaRules,
 ): void {
   const [b, h] = [entries(d.base, nodes.b, 'content'), entries(d.head, nodes.h, 'content')];
-  const rules = typeof mediaRule === 'string' ? { added: mediaRule, removed: mediaRule } : mediaRule;
-  for (const [type, bm] of b) {
-    const hm = h.get(type);
-    if (hm === undefined) {
-      d.emit(rules.removed, 'base', bm.ptr, where, `media type ${type} removed`, operations);
-      continue;
-    }
+  const { pairs, removed, added } = pairMediaTypes(b.keys(), h.keys());
+  for (const type of removed) {
+    const bm = b.get(type);
+    if (bm !== undefined) d.emit(rules.removed, 'base', bm.ptr, where, `media type ${type} removed`, operations);
+  }
+  for (const [bType, type] of pairs) {
+    const [bm, hm] = [b.get(bType), h.get(type)];
+    if (bm === undefined || hm === undefined) continue;
+    if (bType !== type) d.emit(rules.renamed(bType, type), 'head', hm.ptr, where, `media type ${bType} → ${type}`, operations);
     const at = `${where} (${type})`;
-    const json = type === 'application/json' || /\+json$/.test(type) || prefix === 'request-parameter' || prefix === 'response-header';
+    const json = isJsonMediaType(type) || prefix === 'request-parameter' || prefix === 'response-header';
     const presence = prefix === 'request-body' || prefix === 'response-body' ? `${prefix}-media-type-schema` : 'unclassified-change';
     schemaPresence(d, { b: bm, h: hm }, at, operations, presence);
     attribute(diffSchema(d, child(d.base, bm, 'schema'), child(d.head, hm, 'schema'), { prefix, where: at, ...(json ? {} : { loose: 'body' as const }) }));
     leftovers(d, bm, hm, at, new Set(['schema']), operations);
   }
-  for (const [type, hm] of h) if (!b.has(type)) d.emit(rules.added, 'head', hm.ptr, where, `media type ${type} added`, operations);
+  for (const type of added) {
+    const hm = h.get(type);
+    if (hm !== undefined) d.emit(rules.added, 'head', hm.ptr, where, `media type ${type} added`, operations);
+  }
+}
+
+/** oasdiff's rules for a response media type renamed (check_response_mediatype_name_updated.go). */
+function responseRename(from: string, to: string): string {
+  return `response-media-type-name-${{ parameters: 'changed', specialized: 'specialized', generalized: 'generalized' }[mediaTypeRename(from, to)]}`;
 }
 
 function diffRequestBody(d: Differ, opName: string, ops: Pair, webhook: boolean, attribute: (f: RawFinding[]) => void): void {
@@ -252,7 +309,11 @@ function diffRequestBody(d: Differ, opName: string, ops: Pair, webhook: boolean,
   if (b.value.required !== true && h.value.required === true) d.emit('request-body-became-required', 'head', h.ptr, where, 'request body became required', [opName]);
   if (b.value.required === true && h.value.required !== true) d.emit('request-body-became-optional', 'head', h.ptr, where, 'request body became optional', [opName]);
   // A webhook's request is sent by the API: its body travels like a response.
-  diffContent(d, where, { b, h }, webhook ? 'response-body' : 'request-body', [opName], attribute, { added: 'request-body-media-type-added', removed: 'request-body-media-type-removed' });
+  diffContent(d, where, { b, h }, webhook ? 'response-body' : 'request-body', [opName], attribute, {
+    added: 'request-body-media-type-added',
+    removed: 'request-body-media-type-removed',
+    renamed: () => 'request-body-media-type-name-changed',
+  });
   leftovers(d, b, h, where, new Set(['content', 'required']), [opName]);
 }
 
@@ -283,7 +344,7 @@ function diffResponses(d: Differ, opName: string, ops: Pair, webhook: boolean, a
       d.emit(success(status) ? 'response-success-status-removed' : 'response-non-success-status-removed', 'base', br.ptr, where, `response ${status} removed`, [opName]);
       continue;
     }
-    diffContent(d, where, { b: br, h: hr }, webhook ? 'request-body' : 'response-body', [opName], attribute, { added: 'response-media-type-added', removed: 'response-media-type-removed' });
+    diffContent(d, where, { b: br, h: hr }, webhook ? 'request-body' : 'response-body', [opName], attribute, { added: 'response-media-type-added', removed: 'response-media-type-removed', renamed: responseRename });
     diffHeaders(d, where, { b: br, h: hr }, opName, attribute);
     leftovers(d, br, hr, where, new Set(['content', 'headers']), [opName]);
   }
@@ -307,7 +368,7 @@ function diffHeaders(d: Differ, where: string, responses: Pair, opName: string, 
     if (bh.value.required !== true && hh.value.required === true) d.emit('response-header-became-required', 'head', hh.ptr, at, 'response header became required', [opName]);
     schemaPresence(d, { b: bh, h: hh }, at, [opName], 'unclassified-change');
     attribute(diffSchema(d, child(d.base, bh, 'schema'), child(d.head, hh, 'schema'), { prefix: 'response-header', where: at }));
-    diffContent(d, at, { b: bh, h: hh }, 'response-header', [opName], attribute, 'unclassified-change');
+    diffContent(d, at, { b: bh, h: hh }, 'response-header', [opName], attribute, anyMediaChange('unclassified-change'));
     leftovers(d, bh, hh, at, new Set(['schema', 'content', 'required']), [opName]);
   }
   for (const [key, { name, at: hh }] of h) {

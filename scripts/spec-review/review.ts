@@ -1,17 +1,20 @@
 /** Reviews a spec change: every finding with its level, place and line, after the config's overrides and waivers. */
+import { readFileSync } from 'node:fs';
 import type { ClientImpact } from './client-impact.js';
 import { EMPTY_CONFIG, type ReviewConfig, type Waiver } from './config.js';
 import { diffComponents } from './components.js';
 import { Differ, same } from './differ.js';
 import { changedParts } from './changed-parts.js';
-import { lineOf, readSpec, type SpecDocument } from './document.js';
+import { fileOf, lineOf, type ReadRef, readSpec, type SpecDocument } from './document.js';
 import { diffGlobalSecurity, diffPaths } from './operations.js';
 import { rule, type Level } from './rules.js';
 
-/** One side of the comparison: the spec's text and the file name to show. */
+/** One side of the comparison: the spec's text, the file name to show, and how to read the files its `$ref`s name. */
 export interface SpecSource {
   readonly text: string;
   readonly file: string;
+  /** Reads another file by its path (`file`'s directory joined with the `$ref`); default: from the file system. */
+  readonly readRef?: ReadRef;
 }
 
 /** What to review and how. */
@@ -48,6 +51,8 @@ export interface Review {
   readonly expiredWaivers: readonly Waiver[];
   readonly unusedWaivers: readonly Waiver[];
   readonly clientImpact: ClientImpact | undefined;
+  /** The texts differ but the parsed documents are the same (formatting, key order, comments): no change to the contract. */
+  readonly formattingOnly: boolean;
   readonly counts: Readonly<Record<Level | 'waived', number>>;
   /** True when an unwaived error or an expired waiver remains. */
   readonly failed: boolean;
@@ -57,7 +62,7 @@ export interface Review {
 export async function review(base: SpecSource, head: SpecSource, options: ReviewOptions = {}): Promise<Review> {
   const config = options.config ?? EMPTY_CONFIG;
   const today = options.today ?? new Date().toISOString().slice(0, 10);
-  const { raw, parts, versions } = compare(base, head, today, options.clientImpact !== false);
+  const { raw, parts, versions, formattingOnly } = compare(base, head, today, options.clientImpact !== false);
   // Under node --expose-gc (as npm run spec:review runs it) the parsed documents are freed now, before
   // TypeScript loads: the peak RSS of the bench review drops from 375 MB to 290 MB.
   (globalThis as { gc?: () => void }).gc?.();
@@ -77,50 +82,67 @@ export async function review(base: SpecSource, head: SpecSource, options: Review
     const { lintDelta } = await import('./lint-delta.js');
     for (const problem of await lintDelta(base, head, options.lint)) raw.push({ rule: 'lint-problem-added', ...problem, operations: [] });
   }
-  return judge(raw, config, today, { base: { file: base.file, version: versions[0] }, head: { file: head.file, version: versions[1] }, impact });
+  return judge(raw, config, today, { base: { file: base.file, version: versions[0] }, head: { file: head.file, version: versions[1] }, impact, formattingOnly });
 }
 
 /** The rules' findings with their lines, and what the client impact needs of both documents. */
 function compare(base: SpecSource, head: SpecSource, today: string, impact: boolean) {
-  const [b, h] = [readSpec(base.text, base.file), readSpec(head.text, head.file)];
+  const fromDisk: ReadRef = (path) => readFileSync(path, 'utf8');
+  const [b, h] = [readSpec(base.text, base.file, base.readRef ?? fromDisk), readSpec(head.text, head.file, head.readRef ?? fromDisk)];
   const d = new Differ(b, h, today);
   diffPaths(d);
   diffGlobalSecurity(d);
   diffComponents(d);
+  const warned = new Set<string>();
+  for (const side of ['head', 'base'] as const) {
+    for (const [file, { ref, ptr, reason }] of d.doc(side).unreadable) {
+      if (warned.has(file)) continue;
+      warned.add(file);
+      d.emit('external-ref-unreadable', side, ptr, `$ref ${ref}`, `cannot read ${file} (${reason}): what it holds is not reviewed; review it by hand`);
+    }
+  }
   if (d.findings().length === 0 && !same(b.root, h.root)) {
     // The last safety net: the report never says "no changes" while the documents differ.
     d.emit('unclassified-change', 'head', '#', 'document', 'the documents differ in a way no rule covers; review by hand');
   }
-  const raw: Unjudged[] = d.findings().map((f) => ({
-    rule: f.rule,
-    message: f.message,
-    where: f.where,
-    file: (f.side === 'base' ? b : h).file,
-    line: lineOf(d.doc(f.side), f.ptr),
-    pointer: f.ptr,
-    operations: [...f.operations].sort(),
-  }));
+  const raw: Unjudged[] = d.findings().map((f) => {
+    // oasdiff leaves draft and alpha operations out of its breaking-change checks (docs/STABILITY.md).
+    const belowBeta = f.operations.size > 0 && [...f.operations].every((op) => d.unstable.has(op)) && !/stability/.test(f.rule);
+    return {
+      rule: f.rule,
+      message: belowBeta && rule(f.rule).level !== 'info' ? `${f.message} (x-stability-level below beta: not held to the breaking-change rules)` : f.message,
+      where: f.where,
+      file: fileOf(d.doc(f.side), f.ptr),
+      line: lineOf(d.doc(f.side), f.ptr),
+      pointer: f.ptr,
+      operations: [...f.operations].sort(),
+      belowBeta,
+    };
+  });
   const version = (doc: SpecDocument) => {
     const info = doc.root.info as Record<string, unknown> | undefined;
     return info?.version === undefined ? undefined : String(info.version);
   };
-  return { raw, parts: impact ? changedParts(b.root, h.root) : undefined, versions: [version(b), version(h)] as const };
+  const formattingOnly = base.text !== head.text && same(b.root, h.root);
+  return { raw, parts: impact ? changedParts(b.root, h.root) : undefined, versions: [version(b), version(h)] as const, formattingOnly };
 }
 
-type Unjudged = Omit<Finding, 'level' | 'defaultLevel' | 'waiver'>;
+/** A finding before its level is set; `belowBeta` when every operation it affects is draft or alpha, which makes it info. */
+type Unjudged = Omit<Finding, 'level' | 'defaultLevel' | 'waiver'> & { readonly belowBeta?: boolean };
 
 interface Sides {
   readonly base: Review['base'];
   readonly head: Review['head'];
   readonly impact: ClientImpact | undefined;
+  readonly formattingOnly: boolean;
 }
 
 function judge(raw: Unjudged[], config: ReviewConfig, today: string, sides: Sides): Review {
   const used = new Set<Waiver>();
   const expired = config.waivers.filter((w) => w.expires < today);
-  const findings = raw.map((f): Finding => {
+  const findings = raw.map(({ belowBeta, ...f }): Finding => {
     const defaultLevel = rule(f.rule).level;
-    const level = config.severity.get(f.rule) ?? defaultLevel;
+    const level = config.severity.get(f.rule) ?? (belowBeta === true ? 'info' : defaultLevel);
     const waiver = config.waivers.find((w) => w.expires >= today && w.rule === f.rule && (w.at === f.where || w.at === f.pointer || f.operations.includes(w.at)));
     if (waiver === undefined) return { ...f, level, defaultLevel };
     used.add(waiver);
@@ -140,6 +162,7 @@ function judge(raw: Unjudged[], config: ReviewConfig, today: string, sides: Side
     expiredWaivers: expired,
     unusedWaivers: config.waivers.filter((w) => !used.has(w) && !expired.includes(w)),
     clientImpact: sides.impact,
+    formattingOnly: sides.formattingOnly,
     counts,
     failed: counts.error > 0 || expired.length > 0,
   };

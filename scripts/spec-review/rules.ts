@@ -19,6 +19,7 @@ export interface Rule {
 export type SchemaPrefix = 'request-body' | 'request-property' | 'request-parameter' | 'response-body' | 'response-property' | 'response-header';
 
 const REQUEST_PREFIXES = ['request-body', 'request-property', 'request-parameter'] as const;
+const PROPERTY_PREFIXES = ['request-property', 'response-property'] as const;
 const RESPONSE_PREFIXES = ['response-body', 'response-property', 'response-header'] as const;
 
 /** The thing a prefix names, for summaries. */
@@ -40,11 +41,21 @@ interface Facet {
   readonly response: Level;
   readonly summary: string;
   readonly example: string;
+  /** Places the facet has no rule at, because a more precise rule takes its place there. */
+  readonly except?: readonly SchemaPrefix[];
+}
+
+/** oasdiff's names for the bounds in rule ids (`request-parameter-max-decreased`); other keywords are kebab-cased. */
+const BOUND_NAMES: Record<string, string> = { maximum: 'max', minimum: 'min', exclusiveMaximum: 'exclusive-max', exclusiveMinimum: 'exclusive-min' };
+
+/** The name of a bound keyword in rule ids: `maximum` → `max`, `maxLength` → `max-length`. */
+export function boundName(keyword: string): string {
+  return BOUND_NAMES[keyword] ?? kebab(keyword);
 }
 
 const bound = (keyword: string, what: string, tighterWord: 'decreased' | 'increased'): Record<string, Facet> => {
   const looserWord = tighterWord === 'decreased' ? 'increased' : 'decreased';
-  const name = kebab(keyword);
+  const name = boundName(keyword);
   const [tight, loose] = tighterWord === 'decreased' ? ['10 → 5', '5 → 10'] : ['1 → 5', '5 → 1'];
   return {
     [`${name}-${tighterWord}`]: { request: 'error', response: 'info', summary: `\`${keyword}\` (${what}) ${tighterWord}: fewer values pass.`, example: `${keyword} ${tight}` },
@@ -94,6 +105,7 @@ const FACETS: Record<string, Facet> = {
   'pattern-added': { request: 'error', response: 'info', summary: 'A `pattern` was set.', example: '(none) → pattern ^[a-z]+$' },
   'pattern-removed': { request: 'info', response: 'info', summary: 'The `pattern` was removed.', example: 'pattern ^[a-z]+$ → (none)' },
   'pattern-changed': { request: 'warning', response: 'info', summary: 'The `pattern` changed; whether it accepts more or less needs a human.', example: 'pattern ^[a-z]+$ → ^[a-z0-9]+$' },
+  'pattern-generalized': { request: 'info', response: 'info', summary: 'The `pattern` changed to `.*`, which takes any string.', example: 'pattern ^[a-z]+$ → .*' },
   'multiple-of-changed': { request: 'warning', response: 'warning', summary: '`multipleOf` changed.', example: 'multipleOf 2 → 3' },
   'unique-items-added': { request: 'error', response: 'info', summary: '`uniqueItems` was turned on.', example: 'uniqueItems false → true' },
   'unique-items-removed': { request: 'info', response: 'error', summary: '`uniqueItems` was turned off.', example: 'uniqueItems true → false' },
@@ -106,10 +118,17 @@ const FACETS: Record<string, Facet> = {
   'any-of-removed': { request: 'error', response: 'info', summary: 'An `anyOf` branch was removed.', example: 'anyOf [Car, Truck] → [Car]' },
   'all-of-added': { request: 'error', response: 'info', summary: 'An `allOf` member was added: values must match one more schema.', example: 'allOf [Base] → [Base, Extra]' },
   'all-of-removed': { request: 'warning', response: 'info', summary: 'An `allOf` member was removed.', example: 'allOf [Base, Extra] → [Base]' },
+  'all-of-added-annotation-only': { request: 'info', response: 'info', summary: 'An `allOf` member that only annotates (description, title, example...) was added: no value changes validity.', example: 'allOf [Base] → [Base, {description: A car}]' },
+  'all-of-removed-annotation-only': { request: 'info', response: 'info', summary: 'An `allOf` member that only annotated was removed.', example: 'allOf [Base, {description: A car}] → [Base]' },
   'not-added': { request: 'error', response: 'info', summary: 'A `not` was set: some values no longer pass.', example: '(none) → not {type: string}' },
   'not-removed': { request: 'info', response: 'error', summary: 'The `not` was removed: more values pass.', example: 'not {type: string} → (none)' },
   'not-changed': { request: 'warning', response: 'warning', summary: 'The `not` schema changed; needs a human.', example: 'not {type: string} → not {type: integer}' },
-  'discriminator-changed': { request: 'info', response: 'info', summary: 'The `discriminator` (property name or mapping) changed.', example: 'propertyName kind → type' },
+  'discriminator-added': { request: 'info', response: 'info', summary: 'A `discriminator` was added.', example: '(none) → discriminator {propertyName: kind}' },
+  'discriminator-removed': { request: 'info', response: 'info', summary: 'The `discriminator` was removed.', example: 'discriminator {propertyName: kind} → (none)' },
+  'discriminator-property-name-changed': { request: 'info', response: 'info', summary: 'The `discriminator` property name changed.', example: 'propertyName kind → type' },
+  'discriminator-mapping-added': { request: 'info', response: 'info', summary: 'A `discriminator` mapping entry was added.', example: 'mapping + truck: Truck' },
+  'discriminator-mapping-deleted': { request: 'info', response: 'info', summary: 'A `discriminator` mapping entry was removed.', example: 'mapping − truck' },
+  'discriminator-mapping-changed': { request: 'info', response: 'info', summary: 'A `discriminator` mapping entry points elsewhere.', example: 'mapping truck: Truck → Lorry' },
   'additional-properties-narrowed': { request: 'error', response: 'info', summary: 'Fewer extra properties pass (`additionalProperties` set to false or a schema).', example: 'additionalProperties true → false' },
   'additional-properties-widened': { request: 'info', response: 'warning', summary: 'More extra properties pass (`additionalProperties` opened).', example: 'additionalProperties false → true' },
   'items-added': { request: 'error', response: 'info', summary: 'An array gained an `items` schema.', example: 'items (none) → {type: string}' },
@@ -132,10 +151,10 @@ const FACETS: Record<string, Facet> = {
   'prefix-items-removed': { request: 'error', response: 'info', summary: 'A `prefixItems` position was removed (as oasdiff rates it).', example: 'prefixItems [a, b] → [a]' },
   'content-media-type-changed': { request: 'error', response: 'error', summary: '`contentMediaType` changed.', example: 'application/json → text/plain' },
   'content-encoding-changed': { request: 'error', response: 'error', summary: '`contentEncoding` changed.', example: 'base64 → base32' },
-  'became-read-only': { request: 'info', response: 'info', summary: 'Became `readOnly` (clients no longer send it).', example: 'readOnly false → true' },
-  'became-not-read-only': { request: 'info', response: 'info', summary: 'Is no longer `readOnly`.', example: 'readOnly true → false' },
-  'became-write-only': { request: 'info', response: 'info', summary: 'Became `writeOnly` (no longer in responses).', example: 'writeOnly false → true' },
-  'became-not-write-only': { request: 'info', response: 'warning', summary: 'Is no longer `writeOnly`: it may appear in responses.', example: 'writeOnly true → false' },
+  'became-read-only': { request: 'info', response: 'info', summary: 'Became `readOnly` (clients no longer send it).', example: 'readOnly false → true', except: PROPERTY_PREFIXES },
+  'became-not-read-only': { request: 'info', response: 'info', summary: 'Is no longer `readOnly`.', example: 'readOnly true → false', except: PROPERTY_PREFIXES },
+  'became-write-only': { request: 'info', response: 'info', summary: 'Became `writeOnly` (no longer in responses).', example: 'writeOnly false → true', except: PROPERTY_PREFIXES },
+  'became-not-write-only': { request: 'info', response: 'warning', summary: 'Is no longer `writeOnly`: it may appear in responses.', example: 'writeOnly true → false', except: PROPERTY_PREFIXES },
 };
 
 const fixed = (id: string, level: Level, summary: string, example: string): Rule => ({ id, level, summary, example });
@@ -155,7 +174,15 @@ const FIXED: Rule[] = [
   fixed('endpoint-deprecated', 'info', 'An operation was deprecated.', 'GET /cars deprecated: false → true'),
   fixed('endpoint-deprecated-with-sunset', 'info', 'An operation was deprecated with an `x-sunset` date.', 'GET /cars deprecated, x-sunset 2027-01-01'),
   fixed('endpoint-reactivated', 'info', 'An operation is no longer deprecated.', 'GET /cars deprecated: true → false'),
+  fixed('api-stability-decreased', 'error', 'An operation\'s `x-stability-level` decreased: clients that relied on its stability lose it.', 'x-stability-level stable → beta'),
+  fixed('api-stability-increased', 'info', 'An operation\'s `x-stability-level` increased.', 'x-stability-level beta → stable'),
+  fixed('api-invalid-stability-level', 'error', '`x-stability-level` is not draft, alpha, beta or stable.', 'x-stability-level: experimental'),
+  fixed('request-property-stability-decreased', 'error', 'A request property\'s `x-stability-level` decreased.', 'x-stability-level stable → alpha'),
+  fixed('request-property-stability-increased', 'info', 'A request property\'s `x-stability-level` increased.', 'x-stability-level alpha → stable'),
+  fixed('response-property-stability-decreased', 'error', 'A response property\'s `x-stability-level` decreased.', 'x-stability-level stable → alpha'),
+  fixed('response-property-stability-increased', 'info', 'A response property\'s `x-stability-level` increased.', 'x-stability-level alpha → stable'),
   fixed('api-sunset-changed', 'info', 'The `x-sunset` date of an operation changed.', 'x-sunset 2027-01-01 → 2027-06-01'),
+  fixed('sunset-deleted', 'error', 'The `x-sunset` date was removed from an operation that stays deprecated: clients lose the date they plan by.', 'x-sunset 2027-01-01 → (none), still deprecated'),
   fixed('api-operation-id-removed', 'info', 'An operationId was removed or renamed (generated client functions change name).', 'operationId listCars → getCars'),
   fixed('api-operation-id-added', 'info', 'An operationId was added.', '(none) → operationId listCars'),
   fixed('api-tag-added', 'info', 'A tag was added to an operation.', 'tags [cars] → [cars, admin]'),
@@ -163,6 +190,8 @@ const FIXED: Rule[] = [
   // Parameters.
   fixed('new-required-request-parameter', 'error', 'A required parameter was added.', 'query parameter `owner` (required) added'),
   fixed('new-optional-request-parameter', 'info', 'An optional parameter was added.', 'query parameter `color` added'),
+  fixed('new-required-request-default-parameter-to-existing-path', 'error', 'A required parameter was added at the path level: every operation of the path now needs it.', '/cars/{carId} parameters + header `X-Tenant` (required)'),
+  fixed('new-optional-request-default-parameter-to-existing-path', 'info', 'An optional parameter was added at the path level.', '/cars/{carId} parameters + query `fields`'),
   fixed('request-parameter-removed', 'warning', 'A parameter was removed: clients still send it.', 'query parameter `color` removed'),
   fixed('request-parameter-removed-with-deprecation', 'info', 'A deprecated parameter (past any `x-sunset`) was removed.', 'deprecated query parameter `make` removed'),
   fixed('request-parameter-removed-before-sunset', 'error', 'A deprecated parameter was removed before its `x-sunset` date.', 'query parameter `make` (x-sunset 2099-01-01) removed'),
@@ -170,10 +199,13 @@ const FIXED: Rule[] = [
   fixed('request-parameter-became-optional', 'info', 'A parameter became optional.', 'query parameter `limit` required: true → false'),
   fixed('request-parameter-deprecated', 'info', 'A parameter was deprecated.', 'query parameter `make` deprecated'),
   fixed('request-parameter-reactivated', 'info', 'A parameter is no longer deprecated.', 'query parameter `make` deprecated: true → false'),
+  fixed('request-parameter-sunset-parse', 'error', 'A parameter was deprecated with an `x-sunset` that is not a date.', 'x-sunset: soon'),
+  fixed('request-parameter-sunset-deleted', 'error', 'The `x-sunset` date was removed from a parameter that stays deprecated.', 'x-sunset 2027-01-01 → (none)'),
   fixed('request-parameter-serialization-changed', 'warning', 'How a parameter is serialized changed (`style`, `explode`, `allowReserved`, `content`).', 'style form → spaceDelimited'),
   // Request bodies.
   fixed('request-body-added-required', 'error', 'A required request body was added.', 'POST /cars/{carId}/wash: required body added'),
   fixed('request-body-added-optional', 'info', 'An optional request body was added.', 'POST /cars/{carId}/wash: optional body added'),
+  fixed('request-body-wrapped-in-one-of', 'error', 'The request body was wrapped into a `oneOf` of alternatives: a body valid before may now match two of them, and `oneOf` rejects it.', 'CarCreate → oneOf [CarCreate, TruckCreate]'),
   fixed('request-body-removed', 'error', 'The request body was removed.', 'POST /cars: request body removed'),
   fixed('request-body-became-required', 'error', 'The request body became required.', 'required: false → true'),
   fixed('request-body-became-optional', 'info', 'The request body became optional.', 'required: true → false'),
@@ -183,17 +215,28 @@ const FIXED: Rule[] = [
   fixed('response-body-media-type-schema-removed', 'warning', 'A response media type lost its schema: clients get no promise.', 'application/json: Car → (no schema)'),
   fixed('request-body-media-type-added', 'info', 'A request media type was added.', 'application/xml added'),
   fixed('request-body-media-type-removed', 'error', 'A request media type was removed.', 'application/xml removed'),
+  fixed('request-body-media-type-name-changed', 'info', 'A request media type was renamed to an equivalent one (oasdiff pairs them and reports no finding); its schema is compared as before.', 'application/json → application/json; charset=utf-8'),
   // Properties.
   fixed('new-required-request-property', 'error', 'A required request property was added.', 'request body /owner (required) added'),
+  fixed('new-required-request-property-with-default', 'error', 'A required request property with a `default` was added: a request without it is still invalid.', 'request body /owner (required, default "me") added'),
   fixed('new-optional-request-property', 'info', 'An optional request property was added.', 'request body /color added'),
   fixed('request-property-removed', 'warning', 'A request property was removed: clients still send it.', 'request body /color removed'),
   fixed('request-property-removed-with-deprecation', 'info', 'A deprecated request property (past any `x-sunset`) was removed.', 'deprecated request body /make removed'),
   fixed('request-property-removed-before-sunset', 'error', 'A deprecated request property was removed before its `x-sunset` date.', 'request body /make (x-sunset 2099-01-01) removed'),
   fixed('request-property-became-required', 'error', 'A request property became required.', 'request body /color now required'),
+  fixed('request-property-became-required-with-default', 'error', 'A request property with a `default` became required: a request without it is now invalid.', 'request body /color (default red) now required'),
   fixed('request-property-became-optional', 'info', 'A request property became optional.', 'request body /color no longer required'),
   fixed('request-property-deprecated', 'info', 'A request property was deprecated.', 'request body /make deprecated'),
+  fixed('request-property-deprecated-with-sunset', 'info', 'A request property was deprecated with an `x-sunset` date.', 'request body /make deprecated, x-sunset 2027-01-01'),
+  fixed('request-property-deprecated-sunset-invalid', 'error', 'A request property was deprecated with an `x-sunset` that is not a date.', 'x-sunset: soon'),
   fixed('request-property-reactivated', 'info', 'A request property is no longer deprecated.', 'request body /make deprecated: true → false'),
   fixed('request-read-only-property-changed', 'info', 'A `readOnly` property changed inside a request: clients do not send it.', 'request body /id maxLength 10 → 5'),
+  fixed('request-read-only-property-enum-value-removed', 'info', 'An enum value was removed from a `readOnly` property (clients do not send it).', 'request body /status enum [a, b] → [a]'),
+  fixed('request-read-only-property-max-decreased', 'info', '`maximum` of a `readOnly` property decreased (clients do not send it).', 'request body /id maximum 10 → 5'),
+  fixed('request-read-only-property-max-length-decreased', 'info', '`maxLength` of a `readOnly` property decreased (clients do not send it).', 'request body /id maxLength 10 → 5'),
+  fixed('request-read-only-property-min-increased', 'info', '`minimum` of a `readOnly` property increased (clients do not send it).', 'request body /id minimum 1 → 5'),
+  fixed('request-read-only-property-exclusive-max-decreased', 'info', '`exclusiveMaximum` of a `readOnly` property decreased (clients do not send it).', 'request body /id exclusiveMaximum 10 → 5'),
+  fixed('request-read-only-property-exclusive-min-increased', 'info', '`exclusiveMinimum` of a `readOnly` property increased (clients do not send it).', 'request body /id exclusiveMinimum 1 → 5'),
   fixed('response-required-property-removed', 'error', 'A required response property was removed.', 'response 200 /id removed'),
   fixed('response-optional-property-removed', 'warning', 'An optional response property was removed.', 'response 200 /nickname removed'),
   fixed('response-property-removed-with-deprecation', 'info', 'A deprecated response property (past any `x-sunset`) was removed.', 'deprecated response 200 /make removed'),
@@ -203,15 +246,44 @@ const FIXED: Rule[] = [
   fixed('response-property-became-optional', 'error', 'A response property is no longer always present.', 'response 200 /model no longer required'),
   fixed('response-property-became-required', 'info', 'A response property is now always present.', 'response 200 /model now required'),
   fixed('response-property-deprecated', 'info', 'A response property was deprecated.', 'response 200 /make deprecated'),
+  fixed('response-property-deprecated-with-sunset', 'info', 'A response property was deprecated with an `x-sunset` date.', 'response 200 /make deprecated, x-sunset 2027-01-01'),
+  fixed('response-property-deprecated-sunset-invalid', 'error', 'A response property was deprecated with an `x-sunset` that is not a date.', 'x-sunset: soon'),
   fixed('response-property-reactivated', 'info', 'A response property is no longer deprecated.', 'response 200 /make deprecated: true → false'),
+  fixed('request-optional-property-became-read-only', 'info', 'An optional request property became `readOnly`: clients no longer send it.', 'readOnly false → true'),
+  fixed('request-optional-property-became-not-read-only', 'info', 'An optional request property became not `readOnly`: clients may send it.', 'readOnly true → false'),
+  fixed('request-optional-property-became-write-only', 'info', 'An optional request property became `writeOnly`: clients still send it.', 'writeOnly false → true'),
+  fixed('request-optional-property-became-not-write-only', 'info', 'An optional request property became not `writeOnly`: clients still send it.', 'writeOnly true → false'),
+  fixed('request-required-property-became-read-only', 'info', 'A required request property became `readOnly`: clients no longer send it.', 'readOnly false → true'),
+  fixed('request-required-property-became-not-read-only', 'info', 'A required request property became not `readOnly`: clients may send it.', 'readOnly true → false'),
+  fixed('request-required-property-became-write-only', 'info', 'A required request property became `writeOnly`: clients still send it.', 'writeOnly false → true'),
+  fixed('request-required-property-became-not-write-only', 'info', 'A required request property became not `writeOnly`: clients still send it.', 'writeOnly true → false'),
+  fixed('response-optional-property-became-read-only', 'info', 'An optional response property became `readOnly`: servers still send it.', 'readOnly false → true'),
+  fixed('response-optional-property-became-not-read-only', 'info', 'An optional response property became not `readOnly`: servers still send it.', 'readOnly true → false'),
+  fixed('response-optional-property-became-write-only', 'info', 'An optional response property became `writeOnly`: servers no longer send it.', 'writeOnly false → true'),
+  fixed('response-optional-property-became-not-write-only', 'info', 'An optional response property became not `writeOnly`: it may now appear in responses.', 'writeOnly true → false'),
+  fixed('response-required-property-became-read-only', 'info', 'A required response property became `readOnly`: servers still send it.', 'readOnly false → true'),
+  fixed('response-required-property-became-not-read-only', 'info', 'A required response property became not `readOnly`: servers still send it.', 'readOnly true → false'),
+  fixed('response-required-property-became-write-only', 'info', 'A required response property became `writeOnly`: servers no longer send it.', 'writeOnly false → true'),
+  fixed('response-required-property-became-not-write-only', 'warning', 'A required response property became not `writeOnly`: it may now appear in responses.', 'writeOnly true → false'),
   fixed('response-write-only-property-changed', 'info', 'A `writeOnly` property changed inside a response: servers do not send it.', 'response 200 /password removed'),
+  fixed('response-optional-write-only-property-added', 'info', 'An optional `writeOnly` property was added to a response (servers do not send it).', 'response 200 /password added'),
+  fixed('response-required-write-only-property-added', 'info', 'A required `writeOnly` property was added to a response (servers do not send it).', 'response 200 /password (required) added'),
+  fixed('response-optional-write-only-property-removed', 'info', 'An optional `writeOnly` property was removed from a response.', 'response 200 /password removed'),
+  fixed('response-required-write-only-property-removed', 'info', 'A required `writeOnly` property was removed from a response.', 'response 200 /password (required) removed'),
+  fixed('response-write-only-property-became-optional', 'info', 'A `writeOnly` response property became optional.', 'response 200 /password no longer required'),
+  fixed('response-write-only-property-became-required', 'info', 'A `writeOnly` response property became required.', 'response 200 /password now required'),
+  fixed('response-write-only-property-enum-value-added', 'info', 'An enum value was added to a `writeOnly` response property.', 'response 200 /mode enum [a] → [a, b]'),
   // Responses.
   fixed('response-success-status-removed', 'error', 'A 2xx response was removed.', 'GET /cars response 200 removed'),
   fixed('response-non-success-status-removed', 'info', 'A non-2xx response (such as 4xx, 5xx or default) was removed from the documentation.', 'GET /cars response 429 removed'),
   fixed('response-success-status-added', 'info', 'A 2xx response was added.', 'POST /cars response 202 added'),
   fixed('response-non-success-status-added', 'info', 'A non-2xx response was added.', 'GET /cars response 503 added'),
+  fixed('response-body-wrapped-in-one-of', 'error', 'The response body was wrapped into a `oneOf` of alternatives: clients may get an alternative they do not know.', 'Car → oneOf [Car, Truck]'),
   fixed('response-media-type-added', 'info', 'A response media type was added.', 'response 200 text/csv added'),
   fixed('response-media-type-removed', 'error', 'A response media type was removed.', 'response 200 text/csv removed'),
+  fixed('response-media-type-name-changed', 'info', 'A response media type changed only its parameters; its schema is compared as before.', 'application/json → application/json; charset=utf-8'),
+  fixed('response-media-type-name-specialized', 'info', 'A response media type became a specialisation of itself: what clients parse stays valid.', 'application/json → application/problem+json'),
+  fixed('response-media-type-name-generalized', 'error', 'A response media type became a more general one (or another of its kind): clients may get what they do not parse.', 'application/problem+json → application/json'),
   fixed('response-header-added', 'info', 'A response header was added.', 'response 200 header `ETag` added'),
   fixed('required-response-header-removed', 'error', 'A required response header was removed.', 'response 201 header `Location` (required) removed'),
   fixed('optional-response-header-removed', 'warning', 'An optional response header was removed.', 'response 200 header `ETag` removed'),
@@ -239,6 +311,7 @@ const FIXED: Rule[] = [
   fixed('api-security-component-oauth-token-url-changed', 'info', 'An OAuth token URL changed.', 'tokenUrl …/token → …/oauth/token'),
   fixed('api-security-component-oauth-scope-added', 'info', 'An OAuth scope was added to a scheme.', 'scopes + cars:admin'),
   fixed('api-security-component-oauth-scope-removed', 'info', 'An OAuth scope was removed from a scheme.', 'scopes − cars:admin'),
+  fixed('api-security-component-oauth-scope-changed', 'info', 'The description of an OAuth scope changed.', 'scopes cars:read: "Read" → "Read cars"'),
   fixed('api-security-component-changed', 'warning', 'Another part of a security scheme changed (flows, openIdConnectUrl, ...); review by hand.', 'openIdConnectUrl changed'),
   // Components, webhooks, the rest.
   fixed('api-schema-removed', 'info', 'A schema was removed from components.', 'components.schemas.LegacyCar removed'),
@@ -247,23 +320,33 @@ const FIXED: Rule[] = [
   fixed('webhook-added', 'info', 'A webhook was added (OpenAPI 3.1).', 'webhooks.carSold added'),
   fixed('webhook-removed', 'error', 'A webhook was removed (OpenAPI 3.1): subscribers stop getting it.', 'webhooks.carSold removed'),
   fixed('api-version-changed', 'info', '`info.version` changed.', 'info.version 1.2.0 → 2.0.0'),
-  fixed('documentation-changed', 'info', 'Documentation changed (description, summary, title, examples, externalDocs, info, tags, servers).', 'description of GET /cars changed'),
+  fixed('documentation-changed', 'info', 'Documentation changed (description, summary, title, examples, externalDocs, info, tags).', 'description of GET /cars changed'),
+  fixed('servers-changed', 'info', 'The `servers` of the document, a path or an operation changed: deployment, not the contract (oasdiff has no rule for servers).', 'servers + https://eu.api.example.com'),
+  fixed('openapi-version-changed', 'info', 'The `openapi` version of the document changed; its changes are compared as usual.', 'openapi 3.0.3 → 3.1.0'),
   fixed('request-parameter-x-extensible-enum-value-removed', 'error', 'A value was removed from a request parameter\'s `x-extensible-enum`.', 'x-extensible-enum [a, b] → [a]'),
   fixed('request-property-x-extensible-enum-value-removed', 'error', 'A value was removed from a request property\'s `x-extensible-enum`.', 'x-extensible-enum [a, b] → [a]'),
   fixed('extension-changed', 'info', 'A specification extension (`x-…`) changed.', 'x-rate-limit 100 → 50'),
   fixed('equivalent-change', 'info', 'The text changed but not the contract (such as a reordered `anyOf` or `required` list).', 'anyOf [A, B] → [B, A]'),
+  fixed('external-ref-unreadable', 'warning', 'A file that a `$ref` names could not be read (missing, or a URL): what it holds is not reviewed.', '$ref: ./schemas/car.yaml (no such file)'),
   fixed('unclassified-change', 'warning', 'A change this review cannot classify: review by hand.', 'callbacks of POST /cars changed'),
   fixed('lint-problem-added', 'warning', 'The change brings a new lint problem (Redocly, the repo\'s redocly.yaml).', 'operation-4xx-response: Operation must have at least one 4XX response'),
 ];
+
+/** Family ids that oasdiff spells another way. */
+const ALIASES: Record<string, string> = {
+  'response-body-enum-value-removed': 'response-mediatype-enum-value-removed',
+};
 
 function familyRules(): Rule[] {
   const rules: Rule[] = [];
   for (const [suffix, facet] of Object.entries(FACETS)) {
     for (const prefix of [...REQUEST_PREFIXES, ...RESPONSE_PREFIXES]) {
+      if (facet.except?.includes(prefix)) continue;
       const request = (REQUEST_PREFIXES as readonly string[]).includes(prefix);
       // Defaults of a parameter are filled in by the server, and clients rely on them (oasdiff: error).
       const level = prefix === 'request-parameter' && suffix.startsWith('default-value-') ? 'error' : request ? facet.request : facet.response;
-      rules.push({ id: `${prefix}-${suffix}`, level, summary: `${capitalise(SUBJECT[prefix])}: ${lowerFirst(facet.summary)}`, example: facet.example });
+      const id = `${prefix}-${suffix}`;
+      rules.push({ id: ALIASES[id] ?? id, level, summary: `${capitalise(SUBJECT[prefix])}: ${lowerFirst(facet.summary)}`, example: facet.example });
     }
   }
   return rules;
@@ -289,5 +372,6 @@ export function rule(id: string): Rule {
 
 /** The id of a schema facet's rule at `prefix`, such as `response-property-max-length-increased`. */
 export function facetRule(prefix: SchemaPrefix, suffix: string): string {
-  return rule(`${prefix}-${suffix}`).id;
+  const id = `${prefix}-${suffix}`;
+  return rule(ALIASES[id] ?? id).id;
 }

@@ -4,9 +4,11 @@
  * must not produce what it did not promise. Shared (`$ref`) schemas are compared once per place
  * kind, so one change is one finding whatever the number of operations that use it.
  */
-import { type At, child, entries, isObj, items, resolve, type SpecDocument } from './document.js';
+import { type At, child, entries, isObj, items } from './document.js';
 import { type Differ, type RawFinding, same, type Side } from './differ.js';
-import { facetRule, type SchemaPrefix } from './rules.js';
+import { boundName, facetRule, type SchemaPrefix } from './rules.js';
+import { diffStability } from './stability.js';
+import { branches, findWrap, isAnnotationOnly, isSimpleType, typeInfo, type Wrap } from './schema-shapes.js';
 
 /** Where a schema sits and what it is called in the report. */
 export interface SchemaPlace {
@@ -24,6 +26,8 @@ export interface SchemaPlace {
   readonly formArray?: boolean;
   /** The path inside the schema at `where`, such as `/owner/name`. */
   readonly path?: string;
+  /** For a property: whether the base schema requires it (oasdiff names read/write-only changes by it). */
+  readonly required?: boolean;
 }
 
 /** The name of a place in findings: the anchor, then the path inside its schema. */
@@ -72,7 +76,7 @@ const WIDER_FORMAT: Record<string, Record<string, string[]>> = {
 /** Compares `base` and `head` at `place` and answers the findings under it (old ones included, for shared schemas). */
 export function diffSchema(d: Differ, base: At | undefined, head: At | undefined, place: SchemaPlace): RawFinding[] {
   if (base === undefined || head === undefined) return [];
-  const key = `${place.prefix}\u0000${place.gate ?? ''}\u0000${base.ptr}\u0000${head.ptr}`;
+  const key = `${place.prefix}\u0000${place.gate ?? ''}\u0000${place.required ?? ''}\u0000${base.ptr}\u0000${head.ptr}`;
   const known = d.schemaMemo.get(key);
   if (known !== undefined) return known;
   // A circular schema reaches itself again: the outer comparison covers it.
@@ -88,13 +92,15 @@ export function diffSchema(d: Differ, base: At | undefined, head: At | undefined
 
 class SchemaWalk {
   readonly #request: boolean;
-  readonly #b: Record<string, unknown>;
-  readonly #h: Record<string, unknown>;
+  #b: Record<string, unknown>;
+  #h: Record<string, unknown>;
+  /** The composition keyword that wraps one side into the other, reported by wrapping(), not by composition(). */
+  #wrapped: Wrap['keyword'] | undefined;
 
   constructor(
     readonly d: Differ,
-    readonly base: At,
-    readonly head: At,
+    public base: At,
+    public head: At,
     readonly place: SchemaPlace,
     readonly found: RawFinding[],
   ) {
@@ -104,6 +110,9 @@ class SchemaWalk {
   }
 
   run(): void {
+    const before = this.found.length;
+    const wrap = findWrap({ doc: this.d.base, at: this.base }, { doc: this.d.head, at: this.head });
+    if (wrap !== undefined) this.wrapping(wrap);
     const [b, h] = [this.#b, this.#h];
     if (typeof b.$ref === 'string' || typeof h.$ref === 'string') {
       // A reference the document could not resolve (another file): compared as written.
@@ -123,18 +132,58 @@ class SchemaWalk {
       this.keywords2020();
     }
     this.leftovers();
+    // A wrap that changes nothing else (`$ref X` → `allOf: [$ref X]`) is still a difference.
+    if (wrap !== undefined && this.found.length === before) {
+      this.say('equivalent-change', 'head', `wrapped in ${wrap.keyword} with ${wrap.match.at.ptr === this.base.ptr ? 'the same schema' : 'an equivalent schema'}`, `${this.head.ptr}/${wrap.keyword}`);
+    }
+  }
+
+  /**
+   * One side wraps the other into a composition (oasdiff's nullable and oneOf wrapping, see
+   * docs/NULLABILITY.md): the plain schema is compared with the branch that stands for it, the
+   * other branches are the change, and the wrapper itself is compared only in what it says
+   * beside its branches (`nullable: true`, a description), so no property reads as removed.
+   */
+  wrapping(wrap: Wrap): void {
+    const { keyword, match, others, nullBranches } = wrap;
+    const wrapped = wrap.direction === 'wrapped';
+    const [plain, wrapper] = wrapped ? [this.#b, this.#h] : [this.#h, this.#b];
+    if (wrapped) this.nest(this.base, match.at, '');
+    else this.nest(match.at, this.head, '');
+    const side = wrapped ? 'head' : 'base';
+    const name = { oneOf: 'one-of', anyOf: 'any-of', allOf: 'all-of' }[keyword];
+    const change = wrapped ? 'added' : 'removed';
+    if (nullBranches.length > 0 && !typeInfo(plain).nullable) {
+      this.say(wrapped ? 'became-nullable' : 'became-not-nullable', side, `${wrapped ? 'wrapped in' : 'unwrapped from'} ${keyword} with a null branch`, nullBranches[0]?.written, true);
+    }
+    const ids = [...others.keys()].join(', ');
+    const firstPtr = [...others.values()][0]?.written;
+    if (others.size === 0) {
+      // Nothing beside the plain schema (and perhaps null).
+    } else if (keyword !== 'allOf' && isSimpleType(plain) && [...others.values()].every((b) => isSimpleType(b.at.value))) {
+      // oasdiff's list-of-types: `type: string` → `oneOf: [{type: string}, {type: integer}]`.
+      this.say(wrapped ? 'list-of-types-widened' : 'list-of-types-narrowed', side, `${keyword} ${wrapped ? 'adds' : 'drops'} ${ids}`, firstPtr, true);
+    } else if (keyword === 'oneOf' && wrapped && (this.place.prefix === 'request-body' || this.place.prefix === 'response-body') && isObj(plain.properties)) {
+      // oasdiff: a payload valid before may now match two alternatives, and oneOf rejects it.
+      this.say(`${this.#request ? 'request' : 'response'}-body-wrapped-in-one-of`, 'head', `wrapped in oneOf with ${ids}`, `${this.head.ptr}/oneOf`);
+    } else {
+      for (const [id, branch] of others) {
+        const annotation = keyword === 'allOf' && isAnnotationOnly(branch.at.value) ? '-annotation-only' : '';
+        this.say(`${name}-${change}${annotation}`, side, `${keyword} branch ${id} ${change}`, branch.written, true);
+      }
+    }
+    // The wrapper is compared only in the keywords it has beside its branches.
+    const beside = Object.fromEntries(Object.entries(plain).filter(([key]) => key in wrapper && key !== keyword));
+    if (wrapped) [this.#b, this.base] = [beside, { value: beside, ptr: this.base.ptr }];
+    else [this.#h, this.head] = [beside, { value: beside, ptr: this.head.ptr }];
+    this.#wrapped = keyword;
   }
 
   /** Reports a finding; facet suffixes become the id for this place (`max-length-increased` → `request-property-max-length-increased`). */
   say(ruleOrSuffix: string, side: Side, message: string, ptr?: string, facet = false): void {
-    let id = facet ? facetRule(this.place.prefix, ruleOrSuffix) : ruleOrSuffix;
-    let text = message;
-    if (this.place.gate !== undefined && !/-(deprecated|reactivated|read-only|write-only)$/.test(id)) {
-      text = `${id}: ${message}`;
-      id = this.place.gate;
-    }
-    const node = side === 'base' ? this.base.ptr : this.head.ptr;
-    this.found.push(this.d.emit(id, side, ptr ?? node, placeName(this.place), text, [], node));
+    const id = facet ? facetRule(this.place.prefix, ruleOrSuffix) : ruleOrSuffix;
+    const exempt = /-(deprecated|reactivated|read-only|write-only|with-sunset|sunset-invalid|stability-decreased|stability-increased|stability-level)$/.test(id);
+    this.sayGated(exempt ? undefined : this.place.gate, id, side, message, ptr ?? (side === 'base' ? this.base.ptr : this.head.ptr));
   }
 
   facet(suffix: string, message: string, keyword?: string): void {
@@ -172,19 +221,25 @@ class SchemaWalk {
     if (verdict === 'same') {
       const single = b.types?.size === 1 ? [...b.types][0] : undefined;
       const formatVerdict = formatChange(single, this.#b.format, this.#h.format);
-      if (formatVerdict !== 'same') this.typeChange(formatVerdict, message);
+      if (formatVerdict !== 'same') this.typeChange(formatVerdict, message, 'format');
       return true;
     }
     if (verdict === 'list-widened' || verdict === 'list-narrowed') {
       this.facet(verdict === 'list-widened' ? 'list-of-types-widened' : 'list-of-types-narrowed', `type ${show(b.types, undefined)} → ${show(h.types, undefined)}`, 'type');
-    } else this.typeChange(verdict, message);
+    } else this.typeChange(verdict, message, h.types === undefined ? 'removed' : 'type');
     if (b.types === undefined || h.types === undefined) return true;
     return [...b.types].some((t) => h.types?.has(t) || (t === 'integer' && h.types?.has('number')) || (t === 'number' && h.types?.has('integer')));
   }
 
-  typeChange(verdict: 'widened' | 'narrowed' | 'changed', message: string): void {
-    if (verdict === 'widened') this.facet('type-generalized', message, 'type');
-    else if (verdict === 'narrowed') this.facet(this.#request ? 'type-changed' : 'type-specialized', message, 'type');
+  /**
+   * A type or format change, as oasdiff's check_types.go judges it: a request may accept more (a
+   * wider type or format, or none); a response is `generalized` only when its set of types grew,
+   * and any other change that may return what clients did not expect (a wider format such as
+   * int32 → int64, or no type or format at all) is `changed`.
+   */
+  typeChange(verdict: 'widened' | 'narrowed' | 'changed', message: string, axis: 'type' | 'format' | 'removed'): void {
+    if (verdict === 'narrowed') this.facet(this.#request ? 'type-changed' : 'type-specialized', message, 'type');
+    else if (verdict === 'widened' && (this.#request || axis === 'type')) this.facet('type-generalized', message, 'type');
     else this.facet('type-changed', message, 'type');
   }
 
@@ -206,10 +261,11 @@ class SchemaWalk {
   }
 
   bounds(): void {
+    const [bs, hs] = exclusiveBoundsAlike(this.#b, this.#h);
     for (const [keyword, kind] of BOUNDS) {
-      const [b, h] = [this.#b[keyword], this.#h[keyword]];
+      const [b, h] = [bs[keyword], hs[keyword]];
       if (same(b, h)) continue;
-      const name = keyword.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      const name = boundName(keyword);
       const message = `${keyword} ${show(b)} → ${show(h)}`;
       if (typeof b === 'boolean' || typeof h === 'boolean') {
         // OpenAPI 3.0: exclusiveMaximum/exclusiveMinimum are flags on maximum/minimum.
@@ -229,7 +285,7 @@ class SchemaWalk {
     const [b, h] = [this.#b, this.#h];
     if (!same(b.pattern, h.pattern)) {
       const message = `pattern ${show(b.pattern)} → ${show(h.pattern)}`;
-      this.facet(b.pattern === undefined ? 'pattern-added' : h.pattern === undefined ? 'pattern-removed' : 'pattern-changed', message, 'pattern');
+      this.facet(b.pattern === undefined ? 'pattern-added' : h.pattern === undefined ? 'pattern-removed' : h.pattern === '.*' ? 'pattern-generalized' : 'pattern-changed', message, 'pattern');
     }
     if (!same(b.multipleOf, h.multipleOf)) this.facet('multiple-of-changed', `multipleOf ${show(b.multipleOf)} → ${show(h.multipleOf)}`, 'multipleOf');
     if ((b.uniqueItems === true) !== (h.uniqueItems === true)) {
@@ -239,21 +295,51 @@ class SchemaWalk {
       const suffix = b.default === undefined ? 'default-value-added' : h.default === undefined ? 'default-value-removed' : 'default-value-changed';
       this.facet(suffix, `default ${show(b.default)} → ${show(h.default)}`, 'default');
     }
-    if (!same(b.discriminator, h.discriminator)) this.facet('discriminator-changed', `discriminator ${show(b.discriminator)} → ${show(h.discriminator)}`, 'discriminator');
+    if (!same(b.discriminator, h.discriminator)) this.discriminator();
+  }
+
+  /** The discriminator, as oasdiff splits it: added, removed, property name, and each mapping entry. */
+  discriminator(): void {
+    const [b, h] = [this.#b.discriminator, this.#h.discriminator];
+    if (!isObj(b) || !isObj(h)) {
+      if (isObj(h)) this.facet('discriminator-added', `discriminator ${show(h)} added`, 'discriminator');
+      else if (isObj(b)) this.facet('discriminator-removed', `discriminator ${show(b)} removed`);
+      return;
+    }
+    if (!same(b.propertyName, h.propertyName)) this.facet('discriminator-property-name-changed', `discriminator propertyName ${show(b.propertyName)} → ${show(h.propertyName)}`, 'discriminator');
+    const [bm, hm] = [isObj(b.mapping) ? b.mapping : {}, isObj(h.mapping) ? h.mapping : {}];
+    for (const key of Object.keys(hm)) {
+      if (!(key in bm)) this.facet('discriminator-mapping-added', `discriminator mapping ${show(key)} added`, 'discriminator');
+      else if (!same(bm[key], hm[key])) this.facet('discriminator-mapping-changed', `discriminator mapping ${show(key)}: ${show(bm[key])} → ${show(hm[key])}`, 'discriminator');
+    }
+    for (const key of Object.keys(bm)) if (!(key in hm)) this.facet('discriminator-mapping-deleted', `discriminator mapping ${show(key)} removed`);
+    // Other keys of the discriminator (extensions): reported as they are.
+    const rest = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'propertyName' && k !== 'mapping'));
+    if (!same(rest(b), rest(h))) this.say('extension-changed', 'head', `discriminator ${show(rest(b))} → ${show(rest(h))}`, this.ptrIn('discriminator'));
   }
 
   flags(): void {
     const [b, h] = [this.#b, this.#h];
-    const flag = (keyword: string, on: string, off: string) => {
-      if ((b[keyword] === true) === (h[keyword] === true)) return;
-      this.facet(h[keyword] === true ? on : off, `${keyword} ${b[keyword] === true} → ${h[keyword] === true}`, keyword);
-    };
-    flag('readOnly', 'became-read-only', 'became-not-read-only');
-    flag('writeOnly', 'became-write-only', 'became-not-write-only');
+    const dir = this.#request ? 'request' : 'response';
+    const property = this.place.prefix === 'request-property' || this.place.prefix === 'response-property';
+    for (const [keyword, name] of [['readOnly', 'read-only'], ['writeOnly', 'write-only']] as const) {
+      if ((b[keyword] === true) === (h[keyword] === true)) continue;
+      const change = `became-${h[keyword] === true ? '' : 'not-'}${name}`;
+      const message = `${keyword} ${b[keyword] === true} → ${h[keyword] === true}`;
+      // oasdiff names a property's change by whether the base requires it.
+      if (property) this.say(`${dir}-${this.place.required === true ? 'required' : 'optional'}-property-${change}`, 'head', message, this.ptrIn(keyword));
+      else this.facet(change, message, keyword);
+    }
+    if (property) {
+      const say = (rule: string, side: Side, message: string) => this.say(rule, side, message, this.ptrIn('x-stability-level'));
+      diffStability(b, h, { decreased: `${dir}-property-stability-decreased`, increased: `${dir}-property-stability-increased` }, say);
+    }
     if ((b.deprecated === true) !== (h.deprecated === true)) {
-      const dir = this.#request ? 'request' : 'response';
-      const sunset = h['x-sunset'] === undefined ? '' : ` (x-sunset ${show(h['x-sunset'])})`;
-      this.say(`${dir}-property-${h.deprecated === true ? 'deprecated' : 'reactivated'}`, 'head', h.deprecated === true ? `deprecated${sunset}` : 'no longer deprecated', this.ptrIn('deprecated'));
+      const ptr = this.ptrIn('deprecated');
+      if (h.deprecated !== true) this.say(`${dir}-property-reactivated`, 'head', 'no longer deprecated', ptr);
+      else if (h['x-sunset'] === undefined) this.say(`${dir}-property-deprecated`, 'head', 'deprecated', ptr);
+      else if (this.d.sunset(h) === 'invalid') this.say(`${dir}-property-deprecated-sunset-invalid`, 'head', `deprecated, x-sunset ${show(h['x-sunset'])} is not a date`, ptr);
+      else this.say(`${dir}-property-deprecated-with-sunset`, 'head', `deprecated (x-sunset ${show(h['x-sunset'])})`, ptr);
     }
   }
 
@@ -263,18 +349,24 @@ class SchemaWalk {
 
   composition(): void {
     for (const keyword of ['oneOf', 'anyOf', 'allOf'] as const) {
+      if (keyword === this.#wrapped) continue;
       const name = { oneOf: 'one-of', anyOf: 'any-of', allOf: 'all-of' }[keyword];
       const [b, h] = [branches(this.d.base, this.base, keyword), branches(this.d.head, this.head, keyword)];
+      // oasdiff's list-of-types: branches of one plain type each are a list of types.
+      const simple = (m: Map<string, { at: At }>) => m.size > 0 && [...m.values()].every((x) => isSimpleType(x.at.value));
+      const listOfTypes = keyword !== 'allOf' && simple(b) && simple(h);
+      const annotation = (x: { at: At }) => (keyword === 'allOf' && isAnnotationOnly(x.at.value) ? '-annotation-only' : '');
       for (const [id, branch] of b) {
         const other = h.get(id);
-        if (other === undefined) this.say(facetRule(this.place.prefix, `${name}-removed`), 'base', `${keyword} branch ${id} removed`, branch.written);
-        else this.nest(branch.at, other.at, '');
+        if (other !== undefined) this.nest(branch.at, other.at, '');
+        else if (listOfTypes) this.facet('list-of-types-narrowed', `${keyword} branch ${id} removed`);
+        else this.say(`${name}-removed${annotation(branch)}`, 'base', `${keyword} branch ${id} removed`, branch.written, true);
       }
-      for (const [id, branch] of h) if (!b.has(id)) this.say(facetRule(this.place.prefix, `${name}-added`), 'head', `${keyword} branch ${id} added`, branch.written);
-      // A schema wrapped into a branch (often `oneOf: [{type: 'null'}, $ref]`), or unwrapped from
-      // one, is still compared with itself: its own changes would go unseen otherwise.
-      if (b.size === 0) for (const branch of h.values()) if (branch.at.ptr === this.base.ptr) this.nest(this.base, branch.at, '');
-      if (h.size === 0) for (const branch of b.values()) if (branch.at.ptr === this.head.ptr) this.nest(branch.at, this.head, '');
+      for (const [id, branch] of h) {
+        if (b.has(id)) continue;
+        if (listOfTypes) this.say('list-of-types-widened', 'head', `${keyword} branch ${id} added`, branch.written, true);
+        else this.say(`${name}-added${annotation(branch)}`, 'head', `${keyword} branch ${id} added`, branch.written, true);
+      }
     }
     const [b, h] = [this.#b.not, this.#h.not];
     if (b === undefined && h !== undefined) this.facet('not-added', `not ${show(h)} set`, 'not');
@@ -283,14 +375,17 @@ class SchemaWalk {
   }
 
   /** Compares a sub-schema at the same kind of place (a composition branch) or one level down (a property). */
-  nest(b: At, h: At, suffix: string, gate = this.place.gate, down = false): void {
+  nest(b: At, h: At, suffix: string, gate = this.place.gate, down = false, required?: boolean): void {
     const prefix = down ? childPrefix(this.place.prefix) : this.place.prefix;
+    // A composition branch stays at the same property, so it keeps its requiredness.
+    const req = down ? required : this.place.required;
     const place: SchemaPlace = {
       prefix,
       where: this.place.where,
       path: `${this.place.path ?? ''}${suffix}`,
       ...(gate === undefined ? {} : { gate }),
       ...(this.place.loose === undefined ? {} : { loose: this.place.loose }),
+      ...(req === undefined ? {} : { required: req }),
     };
     this.found.push(...diffSchema(this.d, b, h, place));
   }
@@ -313,11 +408,12 @@ class SchemaWalk {
         continue;
       }
       const gateH = gate ?? this.gateFor(hp.value);
-      if (this.#request && !bReq.has(name) && hReq.has(name)) this.sayGated(gateH, 'request-property-became-required', 'head', `property \`${name}\` became required`, hp.ptr);
+      const withDefault = hp.value.default === undefined ? '' : '-with-default';
+      if (this.#request && !bReq.has(name) && hReq.has(name)) this.sayGated(gateH, `request-property-became-required${withDefault}`, 'head', `property \`${name}\` became required`, hp.ptr);
       if (this.#request && bReq.has(name) && !hReq.has(name)) this.sayGated(gateH, 'request-property-became-optional', 'head', `property \`${name}\` became optional`, hp.ptr);
       if (!this.#request && bReq.has(name) && !hReq.has(name)) this.sayGated(gateH, 'response-property-became-optional', 'head', `property \`${name}\` became optional`, hp.ptr);
       if (!this.#request && !bReq.has(name) && hReq.has(name)) this.sayGated(gateH, 'response-property-became-required', 'head', `property \`${name}\` became required`, hp.ptr);
-      this.nest(bp, hp, `/${name}`, gateH, true);
+      this.nest(bp, hp, `/${name}`, gateH, true, bReq.has(name));
     }
     // Names required without a property of their own (often with allOf): the requirement still binds.
     for (const name of hReq) {
@@ -332,7 +428,8 @@ class SchemaWalk {
       if (b.has(name)) continue;
       const gate = this.gateFor(hp.value);
       const req = hReq.has(name);
-      const id = this.#request ? (req ? 'new-required-request-property' : 'new-optional-request-property') : req ? 'response-required-property-added' : 'response-optional-property-added';
+      const withDefault = hp.value.default === undefined ? '' : '-with-default';
+      const id = this.#request ? (req ? `new-required-request-property${withDefault}` : 'new-optional-request-property') : req ? 'response-required-property-added' : 'response-optional-property-added';
       this.sayGated(gate, id, 'head', `property \`${name}\`${req ? ' (required)' : ''} added`, hp.ptr);
     }
   }
@@ -345,9 +442,16 @@ class SchemaWalk {
     return undefined;
   }
 
+  /**
+   * Reports a finding inside a readOnly request property or a writeOnly response one (`gate`) as
+   * oasdiff's rule for it where it has one (`response-optional-write-only-property-added`), else
+   * as the gate's rule with the underlying rule named in the message.
+   */
   sayGated(gate: SchemaPlace['gate'], id: string, side: Side, message: string, ptr: string): void {
-    if (gate === undefined) this.say(id, side, message, ptr);
-    else this.found.push(this.d.emit(gate, side, ptr, placeName(this.place), `${id}: ${message}`, [], side === 'base' ? this.base.ptr : this.head.ptr));
+    const node = side === 'base' ? this.base.ptr : this.head.ptr;
+    const precise = gate === undefined ? id : GATED[id];
+    const [rule, text] = precise !== undefined ? [precise, message] : [gate ?? id, `${id}: ${message}`];
+    this.found.push(this.d.emit(rule, side, ptr, placeName(this.place), text, [], node));
   }
 
   additionalProperties(): void {
@@ -434,6 +538,8 @@ class SchemaWalk {
     const docs: string[] = [];
     for (const key of keys) {
       if (HANDLED.has(key) || same(this.#b[key], this.#h[key])) continue;
+      // A property's stability is compared by flags().
+      if (key === 'x-stability-level' && (this.place.prefix === 'request-property' || this.place.prefix === 'response-property')) continue;
       if (DOC_KEYWORDS.has(key)) docs.push(key);
       else if (key === 'x-extensible-enum' && this.#request && this.place.prefix !== 'request-body') this.extensibleEnum();
       else if (key.startsWith('x-')) this.say('extension-changed', 'head', `${key} ${show(this.#b[key])} → ${show(this.#h[key])}`, this.ptrIn(key));
@@ -443,40 +549,51 @@ class SchemaWalk {
   }
 }
 
+/**
+ * The two schemas with exclusive bounds in one form: OpenAPI 3.0 makes `exclusiveMinimum: true`
+ * a flag on `minimum`, 3.1 (JSON Schema) makes `exclusiveMinimum: 0` the bound itself. When the
+ * sides differ in form (a 3.0 → 3.1 migration), the 3.0 side is read as 3.1, so that
+ * `minimum: 0, exclusiveMinimum: true` → `exclusiveMinimum: 0` is no change.
+ */
+function exclusiveBoundsAlike(b: Record<string, unknown>, h: Record<string, unknown>): [Record<string, unknown>, Record<string, unknown>] {
+  const pairs = [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const;
+  const flags = (s: Record<string, unknown>) => pairs.some(([flag]) => typeof s[flag] === 'boolean');
+  const numbers = (s: Record<string, unknown>) => pairs.some(([flag]) => typeof s[flag] === 'number');
+  if (!((flags(b) && numbers(h)) || (flags(h) && numbers(b)))) return [b, h];
+  const as31 = (s: Record<string, unknown>) => {
+    const out = { ...s };
+    for (const [flag, bound] of pairs) {
+      if (typeof s[flag] !== 'boolean') continue;
+      delete out[flag];
+      if (s[flag] === true && typeof s[bound] === 'number') [out[flag], out[bound]] = [s[bound], undefined];
+    }
+    return out;
+  };
+  return [as31(b), as31(h)];
+}
+
+/** oasdiff's rules for changes inside a readOnly request property or a writeOnly response one, by the rule they would be elsewhere. */
+const GATED: Readonly<Record<string, string>> = {
+  'response-optional-property-added': 'response-optional-write-only-property-added',
+  'response-required-property-added': 'response-required-write-only-property-added',
+  'response-optional-property-removed': 'response-optional-write-only-property-removed',
+  'response-required-property-removed': 'response-required-write-only-property-removed',
+  'response-property-became-optional': 'response-write-only-property-became-optional',
+  'response-property-became-required': 'response-write-only-property-became-required',
+  'response-property-enum-value-added': 'response-write-only-property-enum-value-added',
+  'request-property-enum-value-removed': 'request-read-only-property-enum-value-removed',
+  'request-property-max-decreased': 'request-read-only-property-max-decreased',
+  'request-property-max-length-decreased': 'request-read-only-property-max-length-decreased',
+  'request-property-min-increased': 'request-read-only-property-min-increased',
+  'request-property-exclusive-max-decreased': 'request-read-only-property-exclusive-max-decreased',
+  'request-property-exclusive-min-increased': 'request-read-only-property-exclusive-min-increased',
+};
+
 /** The prefix of a schema one level down: a body's properties are properties; parameters and headers stay. */
 function childPrefix(prefix: SchemaPrefix): SchemaPrefix {
   if (prefix === 'request-body') return 'request-property';
   if (prefix === 'response-body') return 'response-property';
   return prefix;
-}
-
-/** The branches of a composition keyword, keyed by the component they name (or by position when inline), with where each is written. */
-function branches(doc: SpecDocument, node: At, keyword: string): Map<string, { at: At; written: string }> {
-  const raw = node.value[keyword];
-  const result = new Map<string, { at: At; written: string }>();
-  if (!Array.isArray(raw)) return result;
-  raw.forEach((value, i) => {
-    const written = `${node.ptr}/${keyword}/${i}`;
-    const at = resolve(doc, { value, ptr: written });
-    if (at === undefined) return;
-    const ref = isObj(value) ? value.$ref : undefined;
-    result.set(typeof ref === 'string' ? `\`${ref.split('/').pop() ?? ref}\`` : `#${i}`, { at, written });
-  });
-  return result;
-}
-
-interface TypeInfo {
-  /** The non-null types; undefined admits any. */
-  readonly types: Set<string> | undefined;
-  readonly nullable: boolean;
-}
-
-function typeInfo(schema: Record<string, unknown>): TypeInfo {
-  const raw = schema.type;
-  const list = raw === undefined ? undefined : (Array.isArray(raw) ? raw : [raw]).map(String);
-  const nullable = schema.nullable === true || (list?.includes('null') ?? false);
-  const types = list === undefined ? undefined : new Set(list.filter((t) => t !== 'null'));
-  return { types: types?.size === 0 ? (list?.includes('null') ? new Set() : undefined) : types, nullable };
 }
 
 function covers(outer: Set<string>, inner: Set<string>): boolean {

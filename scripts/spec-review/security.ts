@@ -109,6 +109,7 @@ function diffFlows(b: Record<string, unknown>, h: Record<string, unknown>, say: 
     if (!same(x.tokenUrl, y.tokenUrl)) say('api-security-component-oauth-token-url-changed', `${flow} tokenUrl ${show(x.tokenUrl)} → ${show(y.tokenUrl)}`);
     const [xs, ys] = [isObj(x.scopes) ? x.scopes : {}, isObj(y.scopes) ? y.scopes : {}];
     for (const scope of Object.keys(ys)) if (!(scope in xs)) say('api-security-component-oauth-scope-added', `${flow} scope \`${scope}\` added`);
+    for (const scope of Object.keys(ys)) if (scope in xs && !same(xs[scope], ys[scope])) say('api-security-component-oauth-scope-changed', `${flow} scope \`${scope}\`: ${show(xs[scope])} → ${show(ys[scope])}`);
     for (const scope of Object.keys(xs)) if (!(scope in ys)) say('api-security-component-oauth-scope-removed', `${flow} scope \`${scope}\` removed`);
     if (!same(x.refreshUrl, y.refreshUrl)) say('api-security-component-changed', `${flow} refreshUrl ${show(x.refreshUrl)} → ${show(y.refreshUrl)}`);
   }

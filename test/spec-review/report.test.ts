@@ -56,6 +56,14 @@ describe('the rule catalogue', () => {
       'request-parameter-default-value-changed': 'error',
       'request-property-default-value-changed': 'info',
       'response-property-type-generalized': 'error',
+      'response-property-type-changed': 'error',
+      'request-parameter-max-decreased': 'error',
+      'request-parameter-min-set': 'warning',
+      'request-property-exclusive-max-decreased': 'error',
+      'new-required-request-default-parameter-to-existing-path': 'error',
+      'request-property-became-required-with-default': 'error',
+      'response-required-property-became-not-write-only': 'warning',
+      'response-mediatype-enum-value-removed': 'info',
       'request-parameter-type-generalized': 'info',
       'response-body-any-of-added': 'info',
       'response-body-one-of-added': 'error',
@@ -93,6 +101,16 @@ describe('whole documents', () => {
     assert.deepEqual(result.findings, []);
     assert.equal(result.failed, false);
     assert.match(renderMarkdown(result), /✅ The documents are the same: no changes\./);
+  });
+
+  it('says the documents differ only in formatting, never "no changes", when only the text differs', async () => {
+    const result = await fixture('formatting-only');
+    assert.deepEqual(result.findings, []);
+    assert.equal(result.formattingOnly, true);
+    const markdown = renderMarkdown(result);
+    assert.match(markdown, /✅ The documents differ only in formatting or key order: no change to the API contract\./);
+    assert.doesNotMatch(markdown, /no changes/);
+    assert.equal((JSON.parse(renderJson(result)) as { formattingOnly: boolean }).formattingOnly, true);
   });
 
   it('names a shared parameter by its component, and lists the operations that use it', async () => {
@@ -190,7 +208,7 @@ describe('output formats', () => {
     const markdown = renderMarkdown(await fixture('format-response-header-widened'));
     assert.ok(markdown.startsWith(`${COMMENT_MARKER}\n`));
     assert.match(markdown, /❌ \*\*Fails: unwaived errors \(breaking changes\)\.\*\* 1 error, 0 warnings, 0 info, 0 waived/);
-    assert.match(markdown, /\| `response-header-type-generalized` \| POST \/cars response 201 header `X-Rate-Limit-Remaining` \| type\/format integer\/int32 → integer\/int64 \| `format-response-header-widened\/head\.yaml:\d+` \| POST \/cars \|/);
+    assert.match(markdown, /\| `response-header-type-changed` \| POST \/cars response 201 header `X-Rate-Limit-Remaining` \| type\/format integer\/int32 → integer\/int64 \| `format-response-header-widened\/head\.yaml:\d+` \| POST \/cars \|/);
   });
 
   it('Markdown: stays under the 65,536 characters of a PR comment, and says where the rest is', async () => {

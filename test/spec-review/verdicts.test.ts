@@ -16,7 +16,9 @@ interface Expected {
 
 /** Reviews a fixture pair without the slower client-impact and lint passes, which have their own tests. */
 export async function reviewFixture(name: string) {
-  const read = (side: string) => ({ text: readFileSync(join(FIXTURES, name, `${side}.yaml`), 'utf8'), file: `${name}/${side}.yaml` });
+  // Files that a fixture's $refs name sit beside it: `${name}/car.yaml`.
+  const readRef = (path: string) => readFileSync(join(FIXTURES, path), 'utf8');
+  const read = (side: string) => ({ text: readFileSync(join(FIXTURES, name, `${side}.yaml`), 'utf8'), file: `${name}/${side}.yaml`, readRef });
   return review(read('base'), read('head'), { today: TODAY, clientImpact: false, lint: false });
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,6 +108,35 @@ describe('scripts/spec-review/main.ts, as the pull-request workflow runs it', ()
     const result = run(['--base-file', 'a.yaml', '--head-file', 'b.yaml', '--no-lint', '--no-client-impact', '--format', 'junit']);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /name="response-non-success-status-removed: GET \/cars\/\{carId\} response 404"/);
+  });
+
+  it('reads a file that a $ref names at the same git ref, and judges the change inside it', () => {
+    git('checkout', '-q', '-B', 'external', 'base');
+    // Car moves to schemas/car.yaml, then loses its required `color` there.
+    const car = BASE.slice(BASE.indexOf('    Car:\n') + '    Car:\n'.length).replace(/^ {4}/gm, '');
+    const spec = BASE.slice(0, BASE.indexOf('    Car:\n')) + "    Car:\n      $ref: 'schemas/car.yaml'\n";
+    rmSync(join(repo, 'spec-review.yaml'), { force: true });
+    mkdirSync(join(repo, 'schemas'), { recursive: true });
+    writeFileSync(join(repo, 'openapi.yaml'), spec);
+    writeFileSync(join(repo, 'schemas', 'car.yaml'), car);
+    git('add', 'openapi.yaml', 'schemas/car.yaml');
+    git('commit', '-q', '-m', 'external base');
+    const head = car.replace('  - color\n', '').replace(/ {4}color:\n(?: {6}.*\n)+/, '');
+    writeFileSync(join(repo, 'schemas', 'car.yaml'), head);
+    git('commit', '-q', '-am', 'external head');
+    const result = run(['HEAD~1', '--spec', 'openapi.yaml', '--format', 'json', '--no-lint', '--no-client-impact']);
+    assert.equal(result.status, 1, result.stderr);
+    const json = JSON.parse(result.stdout) as { findings: { rule: string; file: string; line: number }[] };
+    const removed = json.findings.find((f) => f.rule === 'response-required-property-removed');
+    assert.deepEqual([removed?.file, removed?.line], ['schemas/car.yaml', car.split('\n').indexOf('    color:') + 1]);
+
+    // A file that cannot be read is a warning, not a silent pass.
+    writeFileSync(join(repo, 'openapi.yaml'), spec.replace('schemas/car.yaml', 'schemas/truck.yaml'));
+    const missing = run(['HEAD', '--spec', 'openapi.yaml', '--format', 'json', '--no-lint', '--no-client-impact']);
+    const warned = (JSON.parse(missing.stdout) as { findings: { rule: string; message: string }[] }).findings.filter((f) => f.rule === 'external-ref-unreadable');
+    assert.equal(warned.length, 1, missing.stdout);
+    assert.match(warned[0]?.message ?? '', /cannot read schemas\/truck.yaml/);
+    git('checkout', '-q', '--', 'openapi.yaml');
   });
 
   it('exits 2 with the usage for a ref that does not exist, or a spec that is not OpenAPI', () => {
