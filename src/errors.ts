@@ -176,18 +176,26 @@ export const unsupportedMediaType = (got: string, accepted: readonly string[]) =
     `The body was sent as ${got || 'an unspecified media type'}; send it as ${accepted.join(' or ')}.`,
   );
 
-/** What a rate limiter decided for a request it refused. */
+/** What a rate limiter decided for a request it refused: its bucket's size and state. */
 export interface RateLimitRefusal {
+  limit: number;
+  remaining: number;
   retryAfterSeconds: number;
-  headers: Record<string, string>;
 }
 
-/** 429: the client's bucket is empty. */
-export const tooManyRequests = ({ retryAfterSeconds, headers }: RateLimitRefusal) =>
+/** 429: the client's bucket is empty; RateLimit-* as in draft-ietf-httpapi-ratelimit-headers. */
+export const tooManyRequests = ({ limit, remaining, retryAfterSeconds }: RateLimitRefusal) =>
   HttpProblem.of(
     'rate-limited',
     `Too many requests; retry after ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`,
-    { headers: { ...headers, 'Retry-After': String(retryAfterSeconds) } },
+    {
+      headers: {
+        'RateLimit-Limit': String(limit),
+        'RateLimit-Remaining': String(remaining),
+        'RateLimit-Reset': String(retryAfterSeconds),
+        'Retry-After': String(retryAfterSeconds),
+      },
+    },
   );
 
 /** 500: anything unexpected. The detail never carries internals. */

@@ -43,6 +43,9 @@ export function observe({ logger, metrics }: { logger: Logger; metrics: Metrics 
     child.time(seconds);
   };
 
+  // The level is set once at start-up; below info, the log line's object is not even built.
+  const logRequests = logger.isLevelEnabled('info');
+
   return async function observeRequest(ctx: Context, next: Next): Promise<void> {
     const start = process.hrtime.bigint();
     try {
@@ -50,18 +53,22 @@ export function observe({ logger, metrics }: { logger: Logger; metrics: Metrics 
     } finally {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       const operation: string = ctx.state.operationId ?? 'none';
-      record(operation, ctx.method, ctx.status, seconds);
-      logger.info(
-        {
-          method: ctx.method,
-          path: ctx.path,
-          operationId: operation,
-          status: ctx.status,
-          durationMs: Math.round(seconds * 1e6) / 1e3,
-          requestId: ctx.state.requestId,
-        },
-        'request',
-      );
+      const { method } = ctx.request;
+      const { status } = ctx.response;
+      record(operation, method, status, seconds);
+      if (logRequests) {
+        logger.info(
+          {
+            method,
+            path: ctx.request.path,
+            operationId: operation,
+            status,
+            durationMs: Math.round(seconds * 1e6) / 1e3,
+            requestId: ctx.state.requestId,
+          },
+          'request',
+        );
+      }
     }
   };
 }

@@ -13,7 +13,7 @@ describe('createRateLimiter', () => {
     const refused = take('a');
     assert.equal(refused.allowed, false);
     assert.equal(refused.retryAfterSeconds, 2);
-    assert.deepEqual(refused.headers, { 'RateLimit-Limit': '2', 'RateLimit-Remaining': '0', 'RateLimit-Reset': '2' });
+    assert.deepEqual(refused, { allowed: false, limit: 2, remaining: 0, retryAfterSeconds: 2 });
     now = 2000;
     assert.equal(take('a').allowed, true);
   });
@@ -30,7 +30,7 @@ describe('createRateLimiter', () => {
     const take = createRateLimiter({ ratePerSecond: 10, burst: 3, now: () => now });
     take('a');
     now = 60_000;
-    assert.equal(take('a').headers['RateLimit-Remaining'], '2');
+    assert.equal(take('a').remaining, 2);
   });
 
   it('forgets the least recently seen client beyond maxClients', () => {

@@ -12,10 +12,17 @@ export interface RateLimitOptions {
   now?: () => number;
 }
 
-/** The outcome of taking a token: the headers to send, and whether the request may go on. */
+/**
+ * The outcome of taking a token: whether the request may go on, and the bucket's state for the
+ * RateLimit-* headers. Plain numbers: the headers are only written on a 429 (see errors.ts), and
+ * formatting them for every allowed request cost more than the limiter itself.
+ */
 export interface RateLimitDecision {
   allowed: boolean;
-  headers: Record<string, string>;
+  /** The bucket size (RateLimit-Limit). */
+  limit: number;
+  /** Whole tokens left (RateLimit-Remaining). */
+  remaining: number;
   retryAfterSeconds: number;
 }
 
@@ -48,14 +55,6 @@ export function createRateLimiter({ ratePerSecond, burst, maxClients = 10_000, n
     if (allowed) bucket.tokens -= 1;
     const { tokens } = bucket;
     const secondsToToken = tokens >= 1 ? 0 : Math.ceil((1 - tokens) / ratePerSecond);
-    return {
-      allowed,
-      retryAfterSeconds: secondsToToken,
-      headers: {
-        'RateLimit-Limit': String(burst),
-        'RateLimit-Remaining': String(Math.floor(tokens)),
-        'RateLimit-Reset': String(secondsToToken),
-      },
-    };
+    return { allowed, limit: burst, remaining: Math.floor(tokens), retryAfterSeconds: secondsToToken };
   };
 }

@@ -7,11 +7,12 @@ const ACCEPTED = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Middleware that sets `ctx.state.requestId` and the `X-Request-Id` response header. */
 export function requestId() {
-  return async function assignRequestId(ctx: Context, next: Next): Promise<void> {
-    const incoming = ctx.get('X-Request-Id');
-    const id = ACCEPTED.test(incoming) ? incoming : randomUUID();
+  // Not async: returning next()'s promise saves a promise and a turn per request on the hot path.
+  return function assignRequestId(ctx: Context, next: Next): Promise<void> {
+    const incoming = ctx.req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && ACCEPTED.test(incoming) ? incoming : randomUUID();
     ctx.state.requestId = id;
-    ctx.set('X-Request-Id', id);
-    await next();
+    ctx.res.setHeader('X-Request-Id', id);
+    return next();
   };
 }

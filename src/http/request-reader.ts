@@ -21,14 +21,16 @@ export function createRequestReader(contract: Contract, { bodyLimit }: { bodyLim
 
   /** The request's input, coerced and checked against the operation; throws a 4xx problem. */
   return async function readRequest(ctx: Context, operation: CompiledOperation, params: Record<string, string>): Promise<OperationInput> {
-    const query = ctx.querystring === '' ? {} : { ...ctx.query };
-    const parts: RequestParts = { path: params, query, header: ctx.headers, cookie: {} };
+    const { request } = ctx;
+    const { headers } = ctx.req;
+    const query = request.querystring === '' ? {} : { ...request.query };
+    const parts: RequestParts = { path: params, query, header: headers, cookie: {} };
     if (operation.bodyTypes.length > 0) {
       const body = await readBody(ctx, operation.bodyTypes);
       if (body !== undefined) parts.requestBody = body;
     }
     contract.validate(operation, parts);
-    return { path: parts.path, query: parts.query, headers: headerParams(operation, ctx.headers), body: parts.requestBody };
+    return { path: parts.path, query: parts.query, headers: headerParams(operation, headers), body: parts.requestBody };
   };
 }
 

@@ -18,7 +18,7 @@ export const documented: GetCar[] = [
   async () => ({ status: 304, body: undefined }),
   async ({ path }) => carNotFound(path.carId),
   async () => validationFailed([{ pointer: '/path/carId', message: 'must be integer' }]),
-  async () => tooManyRequests({ retryAfterSeconds: 1, headers: {} }),
+  async () => tooManyRequests({ limit: 10, remaining: 0, retryAfterSeconds: 1 }),
 ];
 
 /** deleteCar documents 412, which getCar does not. */
