@@ -59,7 +59,7 @@ const SCENARIOS: readonly PostgresScenario[] = [
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 /** A database made for one run: migrated by the store and holding CARS cars; `drop` removes it. */
-async function createBenchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createBenchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `cars_bench_${randomBytes(5).toString('hex')}`;
   const admin = async (sql: string) => {
     const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });

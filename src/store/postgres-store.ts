@@ -21,6 +21,7 @@ import { CAR_COLUMNS, planList, type ListDialect } from './list-sql.js';
 import type { AppliedMigration, MigratedStore, Migration } from './migration.js';
 import { postgresMigrations } from './postgres-migrations.js';
 import { createPostgresDatabase, rows, type PostgresDatabase, type Queryable, type Values } from './postgres-pool.js';
+import { createReadCoalescer } from './read-coalescer.js';
 
 /** Options for the PostgreSQL store. */
 export interface PostgresStoreOptions {
@@ -71,6 +72,8 @@ function refusalIfPresent(condition: WriteCondition | undefined): WriteRefusal |
 
 const SQL = {
   get: `SELECT ${CAR_COLUMNS} FROM cars WHERE id = $1`,
+  // The GETs of one turn of the event loop, in one statement (see read-coalescer.ts).
+  getMany: `SELECT ${CAR_COLUMNS} FROM cars WHERE id = ANY($1::bigint[])`,
   insert: `INSERT INTO cars (id, model, color, model_key, color_key, revision)
            VALUES ($1, $2, $3, $4, $5, nextval('car_revision'))
            ON CONFLICT (id) DO NOTHING RETURNING ${CAR_COLUMNS}`,
@@ -147,6 +150,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
 function createStore(db: PostgresDatabase): MigratedStore {
   let closing: Promise<void> | undefined;
+  const getCar = createReadCoalescer<number, StoredCar>(async (ids) =>
+    (await db.query<StoredCar>(SQL.getMany, [ids])).map((car) => [car.id, car] as const),
+  );
 
   const nextId = async (client: Queryable): Promise<number | undefined> => {
     const [max] = await rows<{ max: number | null }>(client, SQL.maxId);
@@ -241,9 +247,8 @@ function createStore(db: PostgresDatabase): MigratedStore {
       );
     },
 
-    async get(id) {
-      const [car] = await db.query<StoredCar>(SQL.get, [id]);
-      return car;
+    get(id) {
+      return getCar(id);
     },
 
     async insert(car, claim) {
