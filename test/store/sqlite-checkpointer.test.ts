@@ -1,4 +1,4 @@
-/** WAL checkpoints on a worker thread: who checkpoints when, and what a dead worker leaves. */
+/** WAL checkpoints on a worker thread: who checkpoints when, a bounded WAL, and what a dead worker leaves. */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,9 +7,11 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import type { StoredCar } from '../../src/store/car-store.js';
+import type { MigratedStore } from '../../src/store/migration.js';
 import type { CheckpointWorkerReport } from '../../src/store/sqlite-checkpoint-worker.js';
 import { createCheckpointer, type Checkpointer, type CheckpointerOptions } from '../../src/store/sqlite-checkpointer.js';
-import { SQLITE_PAGE_SIZE } from '../../src/store/sqlite-store.js';
+import { SQLITE_PAGE_SIZE, openSqliteStore } from '../../src/store/sqlite-store.js';
 
 // Every wait below is bounded, so a broken worker fails the test instead of hanging it.
 const WAIT_MS = 5_000;
@@ -175,6 +177,125 @@ describe('SQLite checkpointer', () => {
     } finally {
       reader.close();
       await checkpointer.stop();
+      db.close();
+    }
+  });
+});
+
+describe('SQLite store with its checkpoint worker', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cars-store-checkpoints-'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const IDS = 5_000;
+  const BATCH = 50;
+  /**
+   * `count` batches of BATCH concurrent PUTs (one transaction each), spread over IDS cars, with
+   * `gapMs` of other work between them; each car as stored last goes into `kept`.
+   */
+  const putBatches = async (store: MigratedStore, count: number, gapMs = 0, kept = new Map<number, StoredCar>()) => {
+    for (let b = 0; b < count; b++) {
+      const puts = Array.from({ length: BATCH }, (_, i) => {
+        const id = 1 + (((b * BATCH + i) * 7_919) % IDS);
+        return store.put({ id, model: `Model ${b}`, color: `Color ${i}` });
+      });
+      for (const outcome of await Promise.all(puts)) {
+        assert.ok(outcome.status === 'created' || outcome.status === 'replaced');
+        kept.set(outcome.car.id, outcome.car);
+      }
+      if (gapMs > 0) await sleep(gapMs);
+    }
+  };
+
+  it('starts its worker at the first car write, not before, and none for a store in memory', async () => {
+    const { options, workers } = workerLog();
+    const store = openSqliteStore({ filename: join(dir, 'lazy.db'), checkpointer: options });
+    const memory = openSqliteStore({ filename: ':memory:', checkpointer: options });
+    try {
+      await store.ping();
+      assert.equal(await store.get(1), undefined);
+      assert.deepEqual((await store.list({ limit: 10, sort: [] })).cars, []);
+      await memory.put({ id: 1, model: 'Honda', color: 'White' });
+      await sleep(50);
+      assert.equal(workers.length, 0);
+      await store.put({ id: 1, model: 'Honda', color: 'White' });
+      await store.put({ id: 2, model: 'Honda', color: 'White' });
+      assert.equal(workers.length, 1);
+    } finally {
+      await memory.close();
+      await store.close();
+    }
+  });
+
+  it('keeps the WAL bounded under sustained writes, with every write succeeding', { timeout: 30_000 }, async () => {
+    const filename = join(dir, 'bounded.db');
+    // RESTART alone bounds it here: no fallback to the writer's own checkpoints.
+    const store = openSqliteStore({ filename, checkpointer: { restartFrames: 500, fallbackFrames: Infinity } });
+    try {
+      await putBatches(store, IDS / BATCH);
+      // 400 batches of 50 updates write about 27,000 frames: without RESTART the WAL keeps all of
+      // them (measured), since the passes never catch up while writes go on. With it, the WAL
+      // holds restartFrames plus what arrives within a pass or two (about 4,000 measured).
+      await putBatches(store, 400, 1);
+      const frames = walHighWater(filename);
+      assert.ok(frames < 12_000, `the WAL reached ${frames} frames`);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps writing, and the writer checkpoints itself again, after its worker dies', { timeout: 30_000 }, async () => {
+    const filename = join(dir, 'worker-dies.db');
+    const { options, workers } = workerLog();
+    const store = openSqliteStore({ filename, checkpointer: options });
+    try {
+      await store.put({ id: 1, model: 'Honda', color: 'White' });
+      const [worker] = workers;
+      assert.ok(worker);
+      await reported(worker, 'ready');
+      const gone = exited(worker);
+      await worker.terminate();
+      await gone;
+      // About 20,000 frames of writes: with nothing checkpointing, the WAL would hold them all;
+      // the writer's own checkpoint every 1,000 pages keeps it near 1,000.
+      await putBatches(store, 300);
+      const frames = walHighWater(filename);
+      assert.ok(frames < 3_000, `the WAL reached ${frames} frames`);
+      assert.equal(workers.length, 1, 'a dead worker is not replaced');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('ends its worker on close(), as the last connection, leaving a file that reads back every car', { timeout: 30_000 }, async () => {
+    const filename = join(dir, 'closed.db');
+    const { options, workers } = workerLog();
+    const store = openSqliteStore({ filename, checkpointer: options });
+    const expected = new Map<number, StoredCar>();
+    let running = false;
+    try {
+      await putBatches(store, 150, 0, expected);
+      const [worker] = workers;
+      assert.ok(worker);
+      running = true;
+      worker.once('exit', () => (running = false));
+    } finally {
+      await store.close();
+    }
+    assert.equal(running, false, 'the worker has exited when close() resolves');
+    // SQLite deletes the WAL only when the last connection closes, after copying it all back.
+    assert.equal(existsSync(`${filename}-wal`), false);
+    const db = new Database(filename, { readonly: true });
+    try {
+      assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+      const rows = db.prepare<[], StoredCar>('SELECT id, model, color, revision FROM cars').all();
+      assert.equal(rows.length, expected.size);
+      for (const row of rows) assert.deepEqual(row, expected.get(row.id));
+    } finally {
       db.close();
     }
   });
