@@ -27,6 +27,7 @@ import { planList, type ListDialect } from './list-sql.js';
 import type { AppliedMigration, MigratedStore, Migration } from './migration.js';
 import { isSqliteBusy, translateSqliteError } from './sqlite-faults.js';
 import { createBatch } from './sqlite-batch.js';
+import { createCheckpointer, type Checkpointer, type CheckpointerOptions } from './sqlite-checkpointer.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 
 /** Options for the SQLite store. */
@@ -35,6 +36,8 @@ export interface SqliteStoreOptions {
   filename: string;
   /** How long a writer waits for another connection's lock before giving up, in ms. */
   busyTimeoutMs?: number;
+  /** The checkpoint worker's policy and test hook (file stores only; see sqlite-checkpointer.ts). */
+  checkpointer?: CheckpointerOptions;
 }
 
 const dialect: ListDialect = {
@@ -44,10 +47,10 @@ const dialect: ListDialect = {
 
 /**
  * The page size of a new store. With synchronous=NORMAL the WAL is written without fsync, so the
- * checkpoint (every 1,000 pages) pays for every byte written since the last one, and a random
- * write rewrites a whole page. Measured under `npm run bench`: with 4 KiB pages a checkpoint
- * stalled a PUT batch for 4.3 ms on average, with 2 KiB pages for 2.8 ms, and GET by id did not
- * change. Rows are ~40 bytes, so a 2 KiB page still holds about 50 of them.
+ * checkpoint pays for every byte written since the last one, and a random write rewrites a whole
+ * page. Measured under `npm run bench` when the writer still checkpointed itself every 1,000
+ * pages: with 4 KiB pages a checkpoint stalled a PUT batch for 4.3 ms on average, with 2 KiB pages
+ * for 2.8 ms, and GET by id did not change. Rows are ~40 bytes, so a 2 KiB page still holds about 50 of them.
  */
 export const SQLITE_PAGE_SIZE = 2048;
 
@@ -63,7 +66,7 @@ interface ListStatements {
 }
 
 /** Opens (creating when needed) the database, migrates it and returns the store. */
-export function openSqliteStore({ filename, busyTimeoutMs = 5000 }: SqliteStoreOptions): MigratedStore {
+export function openSqliteStore({ filename, busyTimeoutMs = 5000, checkpointer }: SqliteStoreOptions): MigratedStore {
   let db: Database.Database | undefined;
   try {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -73,7 +76,7 @@ export function openSqliteStore({ filename, busyTimeoutMs = 5000 }: SqliteStoreO
     db.pragma(`page_size = ${SQLITE_PAGE_SIZE}`);
     // WAL lets readers run beside the writer, and with synchronous=NORMAL a commit survives a
     // process crash (kill -9); only an OS crash or power loss can drop the last commits.
-    db.pragma('journal_mode = WAL');
+    const journalMode = db.pragma('journal_mode = WAL', { simple: true });
     db.pragma('synchronous = NORMAL');
     migrate(db, sqliteMigrations);
     // better-sqlite3 is synchronous, so SQLite's busy handler sleeps on the event loop: one write
@@ -81,18 +84,19 @@ export function openSqliteStore({ filename, busyTimeoutMs = 5000 }: SqliteStoreO
     // timeout, and n queued writes for n times it. From here on SQLite answers SQLITE_BUSY at once
     // and `run` waits between turns of the event loop instead, up to the same timeout.
     db.pragma('busy_timeout = 0');
-    // SQLite checkpoints from the writer (every 1000 WAL pages). A checkpointer on another thread
-    // was tried and measured: under sustained writes it can never complete a checkpoint, so the
-    // WAL is never restarted and grows without bound (250 MB in 8 s of POSTs).
+    // After the WAL starts over, the next commit truncates a larger file to this size.
     db.pragma('journal_size_limit = 67108864');
-    return createStore(db, Math.max(0, busyTimeoutMs));
+    // A file in WAL mode is checkpointed by a worker thread once the first write starts it (see
+    // sqlite-checkpointer.ts); until then, and in memory, the writer checkpoints itself.
+    const checkpoints = journalMode === 'wal' && !db.memory ? createCheckpointer(db, filename, checkpointer) : undefined;
+    return createStore(db, Math.max(0, busyTimeoutMs), checkpoints);
   } catch (err) {
     db?.close();
     throw translateSqliteError(err);
   }
 }
 
-function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStore {
+function createStore(db: Database.Database, busyTimeoutMs: number, checkpoints: Checkpointer | undefined): MigratedStore {
   const getCar = db.prepare<[number], StoredCar>('SELECT id, model, color, revision FROM cars WHERE id = ?');
   const insertCar = db.prepare<[number, string, string, string, string, number]>(
     'INSERT INTO cars (id, model, color, model_key, color_key, revision) VALUES (?, ?, ?, ?, ?, ?)',
@@ -268,8 +272,14 @@ function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStor
   };
 
   // Calls that arrive in one turn of the event loop share a transaction (see sqlite-batch.ts).
-  const commit = createBatch(db, run, translateSqliteError, 'immediate');
+  const batch = createBatch(db, run, translateSqliteError, 'immediate');
   const read = createBatch(db, run, translateSqliteError, 'deferred');
+  // Car writes are what grow the WAL: the first starts the checkpoint worker, and one after a
+  // quiet spell wakes it. API keys are written rarely (and by short-lived scripts), so they don't.
+  const commit = <T>(work: () => T): Promise<T> => {
+    checkpoints?.wrote();
+    return batch(work);
+  };
 
   return {
     list: (query) => read(() => list(query)),
@@ -279,7 +289,12 @@ function createStore(db: Database.Database, busyTimeoutMs: number): MigratedStor
     update: (id, changes, condition) => commit(() => update(id, changes, condition)),
     delete: (id, condition) => commit(() => remove(id, condition)),
     ping: () => run(() => void selectOne.get()),
-    close: () => run(() => void db.close()),
+    // The worker goes first, so that this connection is the last one and its close checkpoints
+    // the WAL and deletes it.
+    close: async () => {
+      await checkpoints?.stop();
+      return run(() => void db.close());
+    },
     appliedMigrations: () =>
       run(() => migrations.all().map((m): AppliedMigration => ({ version: m.version, name: m.name, appliedAt: m.applied_at }))),
     createApiKey: ({ id, name, scopes, secretHash }) =>
