@@ -22,6 +22,15 @@ const MAX_BATCH = 256;
  */
 export type BatchBegin = 'immediate' | 'deferred';
 
+/** Optional hooks of a batch. */
+export interface BatchOptions {
+  /**
+   * Runs first in every batch's transaction, outside the calls' own SAVEPOINTs, with the number
+   * of calls the batch carries.
+   */
+  onStart?: (calls: number) => void;
+}
+
 /**
  * Returns `batched(work)`. A call that fails rejects alone: the rest of the batch commits. So a
  * write must not leave half its changes behind when it throws: either it changes the data in one
@@ -40,11 +49,14 @@ export function createBatch(
   run: <T>(work: () => T) => Promise<T>,
   translate: (err: unknown) => unknown,
   begin: BatchBegin,
+  { onStart }: BatchOptions = {},
 ) {
   const queue: Pending[] = [];
   let scheduled = false;
 
   const transaction = db.transaction((ops: Pending[]) => {
+    // A fault here fails the whole transaction, which `run` may try again, calling it again.
+    onStart?.(ops.length);
     for (const op of ops) {
       try {
         op.outcome = { ok: true, value: op.work() };

@@ -80,6 +80,32 @@ describe('SQLite store', () => {
       }
     });
 
+    it('never hands out a revision twice when the write batches of two connections interleave', async () => {
+      const filename = join(dir, 'revisions.db');
+      const a = openSqliteStore({ filename });
+      const b = openSqliteStore({ filename });
+      try {
+        const revisions: number[] = [];
+        for (let round = 0; round < 5; round++) {
+          // One batch per connection per round, each reserving its revisions; in each, a keyed
+          // insert of an existing id is refused and takes none.
+          const writes = [a, b].flatMap((store, s) => [
+            ...Array.from({ length: 20 }, (_, i) => store.put({ id: 1 + ((round * 7 + s * 20 + i) % 40), model: `M${round}`, color: 'c' }, undefined)),
+            store.insert({ id: 1, model: 'again', color: 'c' }, { key: `k-${round}-${s}`, fingerprint: 'f', ttlMs: 60_000 }),
+          ]);
+          for (const outcome of await Promise.all(writes)) {
+            if ('car' in outcome && outcome.car && 'revision' in outcome.car) revisions.push(outcome.car.revision);
+          }
+        }
+        assert.equal(new Set(revisions).size, revisions.length, 'every write got its own revision');
+        const after = await a.put({ id: 1, model: 'last', color: 'c' }, undefined);
+        assert.ok(after.status === 'replaced' && after.car.revision > Math.max(...revisions));
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
     it('rejects a write with StoreUnavailableError while another connection holds the write lock', async () => {
       const filename = join(dir, 'locked.db');
       const store = openSqliteStore({ filename, busyTimeoutMs: 20 });
