@@ -28,10 +28,11 @@ const types = {
 };
 const pool = new pg.Pool({ connectionString: values['database-url'], max: Number(values['pool-max']), types });
 
-// The texts of src/store/postgres-store.ts's SQL.getMany, SQL.upsert and SQL.insert.
+// The texts of src/store/postgres-store.ts's SQL.get, SQL.upsert and SQL.insert: what the store sends
+// for one request alone. (Under concurrent load the store also sends SQL.getMany and SQL.upsertMany,
+// each carrying the requests of one event-loop turn; a bare server has no such thing.)
 const COLUMNS = 'id, model, color, revision';
-// The store coalesces the GETs of one event-loop turn into this statement; the baseline sends it once per request.
-const GET = { name: 'bench_get', text: `SELECT ${COLUMNS} FROM cars WHERE id = ANY($1::bigint[])` };
+const GET = { name: 'bench_get', text: `SELECT ${COLUMNS} FROM cars WHERE id = $1` };
 const UPSERT = {
   name: 'bench_upsert',
   text: `INSERT INTO cars (id, model, color, model_key, color_key, revision)
@@ -72,7 +73,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (path.startsWith('/cars/')) {
     const id = Number(path.slice('/cars/'.length));
     if (req.method === 'GET') {
-      const [row] = (await pool.query<CarRow>({ ...GET, values: [[id]] })).rows;
+      const [row] = (await pool.query<CarRow>({ ...GET, values: [id] })).rows;
       return row ? send(res, 200, present(row)) : send(res, 404, { title: 'Not Found' });
     }
     if (req.method === 'PUT') {

@@ -22,6 +22,8 @@ import type { AppliedMigration, MigratedStore, Migration } from './migration.js'
 import { postgresMigrations } from './postgres-migrations.js';
 import { createPostgresDatabase, rows, type PostgresDatabase, type Queryable, type Values } from './postgres-pool.js';
 import { createReadCoalescer } from './read-coalescer.js';
+import { StoreUnavailableError } from './store-errors.js';
+import { createWriteCoalescer, type KeyedWrite } from './write-coalescer.js';
 
 /** Options for the PostgreSQL store. */
 export interface PostgresStoreOptions {
@@ -48,6 +50,11 @@ const MAX_ATTEMPTS = 5;
 const PURGE_BATCH = 16;
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** A row an upsert returned: the car, and whether the statement inserted it. */
+type UpsertedRow = StoredCar & { inserted: boolean };
+/** One write's outcome in a batch: its row (none: not written), or the fault of its own statement. */
+type RowOutcome<R> = { row: R | undefined } | { error: unknown };
+
 const dialect: ListDialect = {
   param: (n) => `$${n}`,
   contains: (column, needle) => `strpos(${column}, ${needle}) > 0`,
@@ -72,7 +79,7 @@ function refusalIfPresent(condition: WriteCondition | undefined): WriteRefusal |
 
 const SQL = {
   get: `SELECT ${CAR_COLUMNS} FROM cars WHERE id = $1`,
-  // The GETs of one turn of the event loop, in one statement (see read-coalescer.ts).
+  // The GETs of one turn of the event loop, when there are several, in one statement (see read-coalescer.ts).
   getMany: `SELECT ${CAR_COLUMNS} FROM cars WHERE id = ANY($1::bigint[])`,
   insert: `INSERT INTO cars (id, model, color, model_key, color_key, revision)
            VALUES ($1, $2, $3, $4, $5, nextval('car_revision'))
@@ -85,6 +92,22 @@ const SQL = {
            ON CONFLICT (id) DO UPDATE SET model = EXCLUDED.model, color = EXCLUDED.color,
              model_key = EXCLUDED.model_key, color_key = EXCLUDED.color_key, revision = EXCLUDED.revision
            RETURNING ${CAR_COLUMNS}, (xmax = 0) AS inserted`,
+  // The unconditional PUTs of one turn of the event loop, when there are several (of distinct ids),
+  // as one statement: one round trip and one commit. Rows go in id order, so two instances' batches
+  // lock the rows they share in the same order and cannot deadlock.
+  upsertMany: `INSERT INTO cars (id, model, color, model_key, color_key, revision)
+           SELECT id, model, color, model_key, color_key, nextval('car_revision')
+           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(id, model, color, model_key, color_key)
+           ORDER BY id
+           ON CONFLICT (id) DO UPDATE SET model = EXCLUDED.model, color = EXCLUDED.color,
+             model_key = EXCLUDED.model_key, color_key = EXCLUDED.color_key, revision = EXCLUDED.revision
+           RETURNING ${CAR_COLUMNS}, (xmax = 0) AS inserted`,
+  // The POSTs with an id (and no idempotency key) of one turn, when there are several, as one statement.
+  insertMany: `INSERT INTO cars (id, model, color, model_key, color_key, revision)
+           SELECT id, model, color, model_key, color_key, nextval('car_revision')
+           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(id, model, color, model_key, color_key)
+           ORDER BY id
+           ON CONFLICT (id) DO NOTHING RETURNING ${CAR_COLUMNS}`,
   // A PUT with If-Match: replace only a row whose revision matches. A racing writer that commits
   // first makes PostgreSQL re-check the WHERE against its row version, so only one of them wins.
   replaceIf: `UPDATE cars SET model = $2, color = $3, model_key = $4, color_key = $5, revision = nextval('car_revision')
@@ -150,9 +173,51 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
 function createStore(db: PostgresDatabase): MigratedStore {
   let closing: Promise<void> | undefined;
-  const getCar = createReadCoalescer<number, StoredCar>(async (ids) =>
-    (await db.query<StoredCar>(SQL.getMany, [ids])).map((car) => [car.id, car] as const),
-  );
+  // One GET alone sends the plain statement, as a bare driver would; several share one.
+  const getCar = createReadCoalescer<number, StoredCar>(async (ids) => {
+    const cars = ids.length === 1 ? await db.query<StoredCar>(SQL.get, ids) : await db.query<StoredCar>(SQL.getMany, [ids]);
+    return cars.map((car) => [car.id, car] as const);
+  });
+  // Likewise for unconditional PUTs, and POSTs with an id and no key. A batch that fails for a
+  // reason other than the database being unavailable is retried one write at a time, so one
+  // write's fault is that write's alone.
+  const columnsOf = (cars: readonly Car[]): Values => {
+    const columns: [number[], string[], string[], string[], string[]] = [[], [], [], [], []];
+    for (const car of cars) {
+      columns[0].push(car.id);
+      columns[1].push(car.model);
+      columns[2].push(car.color);
+      columns[3].push(caseKey(car.model));
+      columns[4].push(caseKey(car.color));
+    }
+    return columns;
+  };
+  const coalesce = <R extends StoredCar>(one: string, many: string) =>
+    createWriteCoalescer<number, Car, RowOutcome<R>>(async (writes) => {
+      const single = async (car: Car): Promise<RowOutcome<R>> => {
+        try {
+          const [row] = await db.query<R>(one, carValues(car.id, car.model, car.color));
+          return { row };
+        } catch (error) {
+          return { error };
+        }
+      };
+      if (writes.length === 1) {
+        const [only] = writes as [KeyedWrite<number, Car>];
+        return new Map([[only.key, await single(only.input)]]);
+      }
+      try {
+        const rows = await db.query<R>(many, columnsOf(writes.map((w) => w.input)));
+        const byId = new Map(rows.map((row) => [row.id, row]));
+        // A key with no row returned is a car the statement did not write (ON CONFLICT DO NOTHING).
+        return new Map(writes.map((w) => [w.key, { row: byId.get(w.key) }]));
+      } catch (err) {
+        if (err instanceof StoreUnavailableError) throw err;
+        return new Map(await Promise.all(writes.map(async (w) => [w.key, await single(w.input)] as const)));
+      }
+    });
+  const upsert = coalesce<UpsertedRow>(SQL.upsert, SQL.upsertMany);
+  const insertWithId = coalesce<StoredCar>(SQL.insert, SQL.insertMany);
 
   const nextId = async (client: Queryable): Promise<number | undefined> => {
     const [max] = await rows<{ max: number | null }>(client, SQL.maxId);
@@ -254,8 +319,9 @@ function createStore(db: PostgresDatabase): MigratedStore {
     async insert(car, claim) {
       if (!claim && car.id !== undefined) {
         // With an id and without a key, the insert is one statement: the id's uniqueness is its only check.
-        const [created] = await db.query<StoredCar>(SQL.insert, carValues(car.id, car.model, car.color));
-        return created ? { status: 'created', car: created } : { status: 'conflict', id: car.id };
+        const outcome = await insertWithId(car.id, { id: car.id, model: car.model, color: car.color });
+        if ('error' in outcome) throw outcome.error;
+        return outcome.row ? { status: 'created', car: outcome.row } : { status: 'conflict', id: car.id };
       }
       // Without an id, max + 1 is picked under a lock, in a transaction: a single statement reads
       // with the snapshot it started with, before any lock it takes, so racing inserts would all
@@ -292,9 +358,10 @@ function createStore(db: PostgresDatabase): MigratedStore {
         const [created] = await db.query<StoredCar>(SQL.insert, values);
         return created ? { status: 'created', car: created } : { status: ifPresent };
       }
-      const [row] = await db.query<StoredCar & { inserted: boolean }>(SQL.upsert, values);
-      if (!row) throw new Error(`car ${car.id} was not returned by its upsert`);
-      const { inserted, ...stored } = row;
+      const outcome = await upsert(car.id, car);
+      if ('error' in outcome) throw outcome.error;
+      if (!outcome.row) throw new Error(`car ${car.id} was not returned by its upsert`);
+      const { inserted, ...stored } = outcome.row;
       return { status: inserted ? 'created' : 'replaced', car: stored };
     },
 

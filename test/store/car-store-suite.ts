@@ -90,6 +90,21 @@ export function describeCarStore(factory: StoreFactory): void {
       assert.ok(replaced.car.revision > created.car.revision);
       assert.deepEqual(await store.get(9), replaced.car);
     });
+
+    it('gives each of many concurrent PUTs its own outcome, one create per id, and keeps the last revision', async () => {
+      const puts = Array.from({ length: 60 }, (_, i) => ({ id: 100 + (i % 20), model: `Model ${i}`, color: `Color ${i}` }));
+      const outcomes = await Promise.all(puts.map((car) => store.put(car)));
+      const gets = await Promise.all(Array.from({ length: 20 }, (_, i) => store.get(100 + i)));
+      assert.equal(new Set(outcomes.map((o) => (o.status === 'created' || o.status === 'replaced' ? o.car.revision : NaN))).size, 60);
+      for (let id = 100; id < 120; id++) {
+        const mine = outcomes.flatMap((o, i) => (puts[i]?.id === id && (o.status === 'created' || o.status === 'replaced') ? [{ ...o, sent: puts[i] }] : []));
+        assert.equal(mine.length, 3);
+        assert.equal(mine.filter((o) => o.status === 'created').length, 1, `one create for car ${id}`);
+        for (const o of mine) assert.deepEqual(o.car, { ...o.sent, revision: o.car.revision });
+        const last = mine.reduce((a, b) => (b.car.revision > a.car.revision ? b : a));
+        assert.deepEqual(gets[id - 100], last.car, `car ${id} holds its newest write`);
+      }
+    });
   });
 
   describe('update', () => {
