@@ -77,6 +77,11 @@ function refusalIfPresent(condition: WriteCondition | undefined): WriteRefusal |
   return undefined;
 }
 
+// The rows of a batch of writes, from one array per column, in id order (see upsertMany).
+const BATCH_ROWS = `SELECT id, model, color, model_key, color_key, nextval('car_revision')
+           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(id, model, color, model_key, color_key)
+           ORDER BY id`;
+
 const SQL = {
   get: `SELECT ${CAR_COLUMNS} FROM cars WHERE id = $1`,
   // The GETs of one turn of the event loop, when there are several, in one statement (see read-coalescer.ts).
@@ -96,17 +101,13 @@ const SQL = {
   // as one statement: one round trip and one commit. Rows go in id order, so two instances' batches
   // lock the rows they share in the same order and cannot deadlock.
   upsertMany: `INSERT INTO cars (id, model, color, model_key, color_key, revision)
-           SELECT id, model, color, model_key, color_key, nextval('car_revision')
-           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(id, model, color, model_key, color_key)
-           ORDER BY id
+           ${BATCH_ROWS}
            ON CONFLICT (id) DO UPDATE SET model = EXCLUDED.model, color = EXCLUDED.color,
              model_key = EXCLUDED.model_key, color_key = EXCLUDED.color_key, revision = EXCLUDED.revision
            RETURNING ${CAR_COLUMNS}, (xmax = 0) AS inserted`,
   // The POSTs with an id (and no idempotency key) of one turn, when there are several, as one statement.
   insertMany: `INSERT INTO cars (id, model, color, model_key, color_key, revision)
-           SELECT id, model, color, model_key, color_key, nextval('car_revision')
-           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(id, model, color, model_key, color_key)
-           ORDER BY id
+           ${BATCH_ROWS}
            ON CONFLICT (id) DO NOTHING RETURNING ${CAR_COLUMNS}`,
   // A PUT with If-Match: replace only a row whose revision matches. A racing writer that commits
   // first makes PostgreSQL re-check the WHERE against its row version, so only one of them wins.
