@@ -23,7 +23,7 @@ const HELP = `Usage: npm run bench -- [options]
 Measures the server against a bare node:http baseline (median of interleaved rounds) and the
 RSS growth under mixed load, then prints PASS/MISS per target and writes bench/results.json.
 
-  --rounds N            interleaved rounds (default 3)
+  --rounds N            interleaved rounds (default 5)
   --duration S          seconds per measured run (default 5)
   --warmup S            seconds of warm-up per scenario and target (default 2)
   --connections N       concurrent connections (default 50)
@@ -82,7 +82,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions | 'h
     args: argv,
     options: {
       help: { type: 'boolean', short: 'h' },
-      rounds: { type: 'string', default: '3' },
+      rounds: { type: 'string', default: '5' },
       duration: { type: 'string', default: '5' },
       warmup: { type: 'string', default: '2' },
       connections: { type: 'string', default: '50' },
