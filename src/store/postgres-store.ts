@@ -193,16 +193,16 @@ function createStore(db: PostgresDatabase): MigratedStore {
     }
     return columns;
   };
-  const coalesce = <R extends StoredCar>(one: string, many: string) =>
-    createWriteCoalescer<number, Car, RowOutcome<R>>(async (writes) => {
-      const single = async (car: Car): Promise<RowOutcome<R>> => {
-        try {
-          const [row] = await db.query<R>(one, carValues(car.id, car.model, car.color));
-          return { row };
-        } catch (error) {
-          return { error };
-        }
-      };
+  const coalesce = <R extends StoredCar>(one: string, many: string) => {
+    const single = async (car: Car): Promise<RowOutcome<R>> => {
+      try {
+        const [row] = await db.query<R>(one, carValues(car.id, car.model, car.color));
+        return { row };
+      } catch (error) {
+        return { error };
+      }
+    };
+    return createWriteCoalescer<number, Car, RowOutcome<R>>(async (writes) => {
       if (writes.length === 1) {
         const [only] = writes as [KeyedWrite<number, Car>];
         return new Map([[only.key, await single(only.input)]]);
@@ -217,6 +217,7 @@ function createStore(db: PostgresDatabase): MigratedStore {
         return new Map(await Promise.all(writes.map(async (w) => [w.key, await single(w.input)] as const)));
       }
     });
+  };
   const upsert = coalesce<UpsertedRow>(SQL.upsert, SQL.upsertMany);
   const insertWithId = coalesce<StoredCar>(SQL.insert, SQL.insertMany);
 
