@@ -74,6 +74,34 @@ if (!url) {
     describeCarStore(() => storeInNewSchema(databaseUrl));
     describeApiKeyStore(() => storeInNewSchema(databaseUrl));
 
+    describe('batched writes', () => {
+      it('keeps one bad write of a batch to itself: the others of its turn are written', async () => {
+        const { store, schema, cleanup } = await storeInNewSchema(databaseUrl);
+        try {
+          // A model longer than the table's CHECK allows fails the shared statement; each write is
+          // then tried alone, so only the bad one fails, with its own database error.
+          const cars = [1, 2, 3, 4].map((id) => ({ id, model: id === 3 ? 'M'.repeat(101) : `Model ${id}`, color: 'Red' }));
+          const puts = await Promise.allSettled(cars.map((car) => store.put(car)));
+          const posts = await Promise.allSettled(cars.map((car) => store.insert({ ...car, id: car.id + 10 })));
+          for (const results of [puts, posts]) {
+            assert.deepEqual(
+              results.map((r) => r.status),
+              ['fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
+            );
+            const failed = results[2];
+            assert.ok(failed?.status === 'rejected' && !(failed.reason instanceof StoreUnavailableError) && /check constraint/.test(String(failed.reason)));
+          }
+          const stored = await withAdmin(databaseUrl, (c) => c.query<{ id: number }>(`SELECT id::int FROM ${schema}.cars ORDER BY id`));
+          assert.deepEqual(
+            stored.rows.map((r) => r.id),
+            [1, 2, 4, 11, 12, 14],
+          );
+        } finally {
+          await cleanup();
+        }
+      });
+    });
+
     describe('pool and schema', () => {
       it('opens through openStore with a schema and pool options', async () => {
         const schema = newSchema();
