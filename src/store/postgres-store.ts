@@ -346,18 +346,18 @@ function createStore(db: PostgresDatabase): MigratedStore {
 
     // Each write below is one statement, with its precondition inside it, and no transaction.
     async put(car, condition) {
-      const values = carValues(car.id, car.model, car.color);
       const ifPresent = refusalIfPresent(condition);
       if (checkCondition(undefined, condition)) {
         // If-Match: only an existing car can match (RFC 9110 §13.1.1). With If-None-Match: * as
         // well, no car can pass both, and both refusals are 'precondition-failed'.
         if (ifPresent) return { status: 'precondition-failed' };
-        const [replaced] = await db.query<StoredCar>(SQL.replaceIf, [...values, revisionsOf(condition)]);
+        const values = [...carValues(car.id, car.model, car.color), revisionsOf(condition)];
+        const [replaced] = await db.query<StoredCar>(SQL.replaceIf, values);
         return replaced ? { status: 'replaced', car: replaced } : { status: 'precondition-failed' };
       }
       if (ifPresent) {
         // An existing car refuses whatever its revision: create only.
-        const [created] = await db.query<StoredCar>(SQL.insert, values);
+        const [created] = await db.query<StoredCar>(SQL.insert, carValues(car.id, car.model, car.color));
         return created ? { status: 'created', car: created } : { status: ifPresent };
       }
       const outcome = await upsert(car.id, car);
